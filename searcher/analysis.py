@@ -1,0 +1,157 @@
+"""The one analyzer: text -> tokens, identical at index and query time.
+
+Three token streams are indexed from every passage:
+
+* ``words``: jieba words at *ordinal* positions (jieba's own ChineseAnalyzer stores
+  character offsets, which breaks phrase queries), for BM25 ranking;
+* ``grams``: overlapping character bigrams at ordinal positions, so that any string of
+  two or more characters is an exact phrase of bigrams: this guarantees substring recall
+  whatever jieba did with the text;
+* ``chars``: the set of single characters, for one-character queries.
+
+All three first fold traditional to simplified characters (OpenCC t2s) and ASCII to
+lower case, so 誌願服務 finds 志愿服务. The version below is stamped into every index;
+change it whenever any of this changes what tokens come out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+
+import jieba
+from whoosh.analysis import Token, Tokenizer
+
+from .normalize import normalize_text
+
+ANALYZER_VERSION = "1"
+
+_lock = threading.Lock()
+
+
+def _data(name: str) -> str:
+    return resources.files("searcher").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@cache
+def dictionary_digest() -> str:
+    return hashlib.sha1(_data("userdict.txt").encode()).hexdigest()[:8]
+
+
+def analyzer_id() -> str:
+    """What is stamped into the index; a different one means the index must be rebuilt."""
+    return f"{ANALYZER_VERSION}/jieba-{jieba.__version__}/dict-{dictionary_digest()}/opencc-t2s"
+
+
+@cache
+def _tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    with _lock:
+        tok.initialize()
+    for line in _data("userdict.txt").splitlines():
+        parts = line.split()
+        if parts:
+            tok.add_word(parts[0], int(parts[1]) if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None)
+    return tok
+
+
+@cache
+def _converter():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """Normalise width, fold traditional to simplified and ASCII to lower case.
+
+    >>> fold("誌願服務ＢＲＴ")
+    '志愿服务brt'
+    """
+    text = normalize_text(text)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        converted = _converter().convert(text)
+        # t2s is meant to keep length; if a phrase rule ever changed it, offsets into the
+        # original text would be wrong, so fall back to the unconverted text.
+        if len(converted) == len(text):
+            text = converted
+    return text.lower()
+
+
+def _is_word(token: str) -> bool:
+    return any(ch.isalnum() for ch in token)
+
+
+def words(text: str) -> list[str]:
+    """jieba words of folded text, without whitespace and punctuation tokens.
+
+    >>> words("持续推进飞线充电整治")
+    ['持续', '推进', '飞线充电', '整治']
+    """
+    return [w for w in _tokenizer().lcut(fold(text), HMM=False) if _is_word(w)]
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams of folded text, ignoring whitespace.
+
+    >>> bigrams("11.2万 件")
+    ['11', '1.', '.2', '2万', '万件']
+    """
+    chars = [ch for ch in fold(text) if not ch.isspace()]
+    return [chars[i] + chars[i + 1] for i in range(len(chars) - 1)]
+
+
+def chars(text: str) -> list[str]:
+    return [ch for ch in fold(text) if not ch.isspace()]
+
+
+class _ListTokenizer(Tokenizer):
+    """Feeds a list of strings into Whoosh with ordinal positions, reusing one Token."""
+
+    def tokens(self, value: str) -> list[str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, text in enumerate(self.tokens(value)):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = t.endchar = start_char
+            yield t
+
+
+class WordTokenizer(_ListTokenizer):
+    def tokens(self, value: str) -> list[str]:
+        return words(value)
+
+
+class BigramTokenizer(_ListTokenizer):
+    def tokens(self, value: str) -> list[str]:
+        return bigrams(value)
+
+
+class CharTokenizer(_ListTokenizer):
+    def tokens(self, value: str) -> list[str]:
+        return chars(value)

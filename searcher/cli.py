@@ -1,0 +1,174 @@
+"""The ``searcher`` command: thin click wrappers over searcher.api."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from typing import Any
+
+import click
+
+from . import api, highlight
+from .model import Result
+
+
+def _stderr_is_tty() -> bool:
+    return sys.stderr.isatty()
+
+
+def _note(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _fail_for_index(exc: Exception, index_dir: str) -> click.ClickException:
+    if isinstance(exc, api.NoIndex):
+        return click.ClickException(
+            f"No index in {index_dir}/ yet. Build one first: searcher index PATH... "
+            f"(e.g. searcher --index-dir {index_dir} index ../shared/corpus/seeds)"
+        )
+    return click.ClickException(f"The index in {index_dir}/ is out of date ({exc}). Rebuild it: searcher index --rebuild PATH...")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--index-dir",
+    envvar="SEARCHER_INDEX_DIR",
+    default=api.DEFAULT_INDEX_DIR,
+    show_default=True,
+    help="Where the index lives (env SEARCHER_INDEX_DIR).",
+)
+@click.version_option(package_name="searcher")
+@click.pass_context
+def main(ctx: click.Context, index_dir: str) -> None:
+    """Full-text search over Chinese civilized-city (文明城市) reports."""
+    ctx.obj = {"index_dir": index_dir}
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.pass_context
+def index_cmd(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, quiet: bool) -> None:
+    """Index report files and folders (.txt, .md; any common Chinese encoding)."""
+    index_dir = ctx.obj["index_dir"]
+    show = _stderr_is_tty() and not quiet
+    progress = (lambda name: click.echo(f"\r\x1b[Kindexing {name}", err=True, nl=False)) if show else None
+    try:
+        summary = api.index(list(paths), index_dir, rebuild=rebuild, progress=progress)
+    except api.IndexMismatch as exc:
+        raise _fail_for_index(exc, index_dir) from exc
+    if show:
+        click.echo("\r\x1b[K", err=True, nl=False)
+    for source, reason in summary.skipped:
+        _note(f"skipped {source}: {reason}")
+    if not quiet:
+        _note(
+            f"indexed {summary.files} files ({summary.documents} articles, {summary.passages} passages), "
+            f"{summary.unchanged} unchanged, {len(summary.skipped)} skipped, in {summary.seconds:.1f} s -> {index_dir}/"
+        )
+    if summary.partial:
+        raise click.ClickException(
+            f"{len(summary.skipped)} file(s) could not be read (listed above); the others were indexed. "
+            "Fix or remove them and run the same command again."
+        )
+
+
+@main.command("search")
+@click.argument("query", nargs=-1)
+@click.option("--city", "cities", multiple=True, help="City or county, full or short name (延吉); repeatable.")
+@click.option("--province", help="Province, full or short name (吉林).")
+@click.option("--county", help="County-level unit.")
+@click.option("--year", type=int, help="Only passages dated in this year.")
+@click.option("--from", "date_from", help="Dated on or after (2023, 2023-04, 2023-04-12).")
+@click.option("--to", "date_to", help="Dated on or before.")
+@click.option("--limit", type=click.IntRange(0, api.MAX_LIMIT), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Write the result as JSON to stdout.")
+@click.pass_context
+def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts: Any) -> None:
+    """Search passages. Words are ANDed; "exact text", a OR b, -word, city:延吉 year:2023 work."""
+    index_dir = ctx.obj["index_dir"]
+    options = api.SearchOptions(
+        cities=list(opts["cities"]),
+        province=opts["province"],
+        county=opts["county"],
+        year=opts["year"],
+        date_from=opts["date_from"],
+        date_to=opts["date_to"],
+        limit=opts["limit"],
+        offset=opts["offset"],
+        sort=opts["sort"],
+    )
+    text = " ".join(query)
+    try:
+        result = api.search(text, index_dir, options)
+    except api.QueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except (api.NoIndex, api.IndexMismatch) as exc:
+        raise _fail_for_index(exc, index_dir) from exc
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(render_terminal(result, colour=sys.stdout.isatty()))
+
+
+def render_terminal(result: Result, colour: bool) -> str:
+    width = min(shutil.get_terminal_size((100, 20)).columns, 120)
+    dim = (lambda s: click.style(s, dim=True)) if colour else (lambda s: s)
+    bold = (lambda s: click.style(s, bold=True)) if colour else (lambda s: s)
+    lines: list[str] = []
+    shown_to = result.offset + len(result.hits)
+    if result.total == 0:
+        lines.append(f"No passages match {result.query!r}.")
+    else:
+        lines.append(f"{result.total} passages match {result.query!r}; showing {result.offset + 1}-{shown_to}.")
+    for rank, hit in enumerate(result.hits, start=result.offset + 1):
+        place = " › ".join(p for p in (hit.province, hit.city, hit.county) if p) or "(place unknown)"
+        lines.append("")
+        lines.append(f"{bold(str(rank) + '.')} {place} · {hit.date or '(no date)'} · {bold(hit.title)}")
+        if hit.section:
+            lines.append(dim(f"   § {hit.section}"))
+        lines.append("   " + highlight.ansi(hit.text, hit.spans, colour))
+        lines.append(dim(f"   {hit.source} ¶{hit.paragraph}  score {hit.score:.2f}  id {hit.id}"))
+    if result.total:
+        lines.append("")
+        for name, label in (("province", "province"), ("city", "city"), ("county", "county"), ("year", "year")):
+            values = result.facets.get(name, [])
+            if values:
+                shown = ", ".join(f"{v.value} ({v.count})" for v in values[:8])
+                more = f", … {len(values) - 8} more" if len(values) > 8 else ""
+                lines.append(dim(f"{label}: {shown}{more}"))
+    return "\n".join(line[: width * 8] for line in lines)
+
+
+@main.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Write the statistics as JSON to stdout.")
+@click.pass_context
+def stats_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Show what the index holds."""
+    index_dir = ctx.obj["index_dir"]
+    try:
+        info = api.stats(index_dir)
+    except (api.NoIndex, api.IndexMismatch) as exc:
+        raise _fail_for_index(exc, index_dir) from exc
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=1))
+        return
+    years = ", ".join(f"{y} ({n})" for y, n in info["years"].items()) or "none"
+    click.echo(
+        f"index:      {index_dir}/ ({info['index_bytes'] / 1e6:.1f} MB)\n"
+        f"files:      {info['files']}\n"
+        f"documents:  {info['documents']}\n"
+        f"passages:   {info['passages']}\n"
+        f"places:     {info['provinces']} provinces, {info['cities']} cities, {info['counties']} counties\n"
+        f"years:      {years}\n"
+        f"analyzer:   {info['analyzer']}\n"
+        f"engine:     {info['engine']}"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,71 @@
+"""The engine interface: write passages, delete by file, search a parsed query.
+
+Ingestion never imports an engine and the CLI and web only reach one through
+``searcher.api``; a second engine implements this protocol in a module of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..model import Document
+from ..query import ParsedQuery
+
+FACET_FIELDS = ("province", "city", "county", "year")
+
+
+class NoIndex(Exception):
+    """No index exists at the given location yet."""
+
+
+class IndexMismatch(Exception):
+    """The index was built by another analyzer or format version and must be rebuilt."""
+
+
+@dataclass
+class Filters:
+    """Filters from options and from ``field:value`` in the query, as full names."""
+
+    provinces: list[str] = field(default_factory=list)
+    # Each entry matches a passage whose city *or* county equals it.
+    places: list[str] = field(default_factory=list)
+    counties: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.provinces or self.places or self.counties or self.years or self.date_from or self.date_to)
+
+
+@dataclass
+class EngineHit:
+    fields: dict[str, Any]
+    score: float
+
+
+@dataclass
+class EngineResult:
+    total: int
+    hits: list[EngineHit]
+    facets: dict[str, dict[str, int]]
+
+
+class Writer(Protocol):
+    def delete_file(self, path_key: str) -> None: ...
+    def add_document(self, doc: Document, path_key: str, content_hash: str) -> None: ...
+    def commit(self) -> None: ...
+    def cancel(self) -> None: ...
+
+
+class Engine(Protocol):
+    def writer(self) -> Writer: ...
+    def search(
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str
+    ) -> EngineResult: ...
+    def document(self, doc_id: str) -> list[dict[str, Any]]: ...
+    def indexed_files(self) -> dict[str, str]: ...
+    def stats(self) -> dict[str, Any]: ...
+    def all_passages(self) -> Iterable[dict[str, Any]]: ...

@@ -1,0 +1,59 @@
+"""Paths -> files -> Documents with passages: what the indexer consumes. Never imports an engine."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .articles import documents
+from .model import Document
+from .readers import SUPPORTED_SUFFIXES, UnreadableFile, decode_bytes
+from .normalize import normalize_text
+from .reflow import paragraphs
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    source: str  # the path as the user gave it (joined with the walk below a folder)
+
+    @property
+    def path_key(self) -> str:
+        return str(self.path.resolve())
+
+
+def iter_files(paths: list[str]) -> Iterator[SourceFile | UnreadableFile]:
+    """Files below the given paths, sorted; a missing path comes back as an UnreadableFile."""
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            for p in found:
+                yield SourceFile(p, str(Path(given) / p.relative_to(path)))
+        elif path.exists():
+            yield SourceFile(path, given)
+        else:
+            yield UnreadableFile(f"{given}: no such file or folder")
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def read_documents(f: SourceFile, data: bytes | None = None) -> list[Document]:
+    """Read, clean and split one file; raises UnreadableFile with a reason the user can act on."""
+    if f.path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise UnreadableFile(f"unsupported file type {f.path.suffix or '(none)'}; supported: .txt, .md")
+    if data is None:
+        try:
+            data = f.path.read_bytes()
+        except OSError as exc:
+            raise UnreadableFile(exc.strerror or str(exc)) from exc
+    text, _ = decode_bytes(data)
+    return documents(paragraphs(normalize_text(text)), f.source, f.path_key, fallback_title=f.path.stem)

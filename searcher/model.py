@@ -1,0 +1,106 @@
+"""Plain data that flows through searcher: documents, passages, places, hits, results.
+
+Data flows one way: file -> Document (articles) -> Passage -> engine; query -> Hit -> Result.
+Everything here is engine-agnostic and serialises with ``to_dict`` for JSON output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place at three levels, each a full official name or None when unknown."""
+
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.province or self.city or self.county)
+
+    def label(self, sep: str = " › ") -> str:
+        return sep.join(p for p in (self.province, self.city, self.county) if p)
+
+
+@dataclass
+class Passage:
+    """One paragraph of an article: the unit that is indexed and returned."""
+
+    id: str
+    doc_id: str
+    title: str
+    source: str
+    paragraph: int
+    text: str
+    section: str | None = None
+    place: Place = field(default_factory=Place)
+    date: str | None = None
+    is_heading: bool = False
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+
+@dataclass
+class Document:
+    """One article: a whole report, or one article of a compilation."""
+
+    doc_id: str
+    title: str
+    source: str
+    place: Place
+    date: str | None
+    passages: list[Passage]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass
+class Hit:
+    id: str
+    doc_id: str
+    title: str
+    source: str
+    paragraph: int
+    section: str | None
+    province: str | None
+    city: str | None
+    county: str | None
+    date: str | None
+    year: int | None
+    score: float
+    text: str
+    highlight: str
+    # Character spans of the matches in ``text``, for renderers other than HTML.
+    spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        del out["spans"]
+        return out
+
+
+@dataclass
+class Result:
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    limit: int = 10
+    offset: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {k: [asdict(v) for v in vs] for k, vs in self.facets.items()},
+        }

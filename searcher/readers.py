@@ -1,0 +1,107 @@
+"""Bytes on disk -> text. One place for encoding detection and per-format readers.
+
+A new input format gets a reader function here and an entry in ``READERS``.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from .normalize import normalize_text
+
+SUPPORTED_SUFFIXES = (".txt", ".md")
+
+# The encodings reports really arrive in. Restricting the detector to them keeps it from
+# "discovering" exotic code pages in short GBK files.
+_CANDIDATES = ["utf_8", "gb18030", "big5", "utf_16", "utf_16_le", "utf_16_be"]
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be turned into text; the message says why, for the user."""
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name) for report bytes, or raise UnreadableFile.
+
+    >>> decode_bytes("创建文明城市".encode("gb18030"))
+    ('创建文明城市', 'gb18030')
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return data.decode("utf-16"), "utf-16"
+    if not data.strip():
+        return "", "empty"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return utf16
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile("binary data, not text (contains NUL bytes)")
+    gb = _strict(data, "gb18030")
+    big5 = _strict(data, "big5")
+    if gb is not None and big5 is None:
+        return gb, "gb18030"
+    if big5 is not None and gb is None:
+        return big5, "big5"
+    best = from_bytes(data, cp_isolation=_CANDIDATES).best()
+    if best is not None and best.encoding in ("big5", "gb18030", "utf_8"):
+        return str(best), "gb18030" if best.encoding == "gb18030" else best.encoding
+    if gb is not None:
+        return gb, "gb18030"
+    raise UnreadableFile("unknown text encoding (tried UTF-8, UTF-16, GB18030/GBK, Big5)")
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    # GB18030 decodes almost any byte string; private-use and control characters mean it guessed.
+    bad = sum(1 for ch in text if "\ue000" <= ch <= "\uf8ff" or (ch < " " and ch not in "\t\r\n\f"))
+    return text if bad <= len(text) // 1000 else None
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    sample = data[:4000]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    # ASCII-heavy UTF-16 has NULs in one byte lane; CJK-heavy UTF-16 has none but is rejected
+    # by UTF-8 and usually decodes with many CJK characters in one of the two byte orders.
+    for enc, lane_nuls in (("utf_16_le", odd_nuls), ("utf_16_be", even_nuls)):
+        if lane_nuls > half * 0.3:
+            try:
+                return data.decode(enc), "utf-16"
+            except UnicodeDecodeError:
+                return None
+    if len(data) % 2 == 0:
+        for enc in ("utf_16_le", "utf_16_be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "，。、：；“”\n\u3000 ")
+            if cjk > len(text) * 0.85:
+                return text, "utf-16"
+    return None
+
+
+def read_text(path: Path) -> str:
+    """The normalised text of a supported file, or UnreadableFile with the reason."""
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise UnreadableFile(f"unsupported file type {path.suffix or '(none)'}; supported: .txt, .md")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(exc.strerror or str(exc)) from exc
+    text, _encoding = decode_bytes(data)
+    return normalize_text(text)

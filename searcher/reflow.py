@@ -1,0 +1,221 @@
+"""Raw report text -> paragraphs: undo hard wrapping, find headings, drop artifacts.
+
+Reports arrive as PDF or Word exports. Three layouts occur, often mixed in one file:
+lines that are whole paragraphs; lines hard-wrapped every 13-25 characters mid-sentence,
+sometimes with a blank line after every line (so blank lines mean nothing); and whole
+reports on one line with paragraphs marked only by full-width-space indentation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .normalize import IDEOGRAPHIC_SPACE
+
+# What may end a sentence, including a closing quote or bracket after the stop.
+SENTENCE_END = "。！？；…!?;"
+CLOSERS = "”’」』）)》】"
+_END_RE = re.compile(f"[{re.escape(SENTENCE_END)}][{re.escape(CLOSERS)}]*$")
+
+# Numbered heading markers: 一、 （一） 1. 1、 第一章 ...
+_CN_NUM = "一二三四五六七八九十百零〇"
+HEADING_MARKER = re.compile(
+    rf"^(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}\d]{{1,3}}[)）]|\d{{1,2}}[、.．](?!\d)|"
+    rf"第[{_CN_NUM}\d]{{1,3}}[章节部分篇条]|[①②③④⑤⑥⑦⑧⑨⑩])"
+)
+_ARTIFACT = re.compile(r"##[A-Za-z_]+##")
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－\s]*\d{1,4}[-—–－\s]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
+_TOC_HEADER = re.compile(r"^目\s*录$")
+_TOC_ENTRY = re.compile(r"^(?:\d{1,3}[.．、]\s*)?\S.{1,60}?[\s.…·．-]*\d{1,4}$")
+_INLINE_HEADING = re.compile(rf"(?<=[。！？])[{_CN_NUM}]{{1,3}}、[^。！？；]{{2,30}}$")
+_INDENT = re.compile(r"^(?:\u3000|\s{2,})")
+_SPLIT_INDENT = re.compile(r"[ \t]*\u3000{2,}")
+
+HEADING_MAX = 50
+LONG_PARAGRAPH = 800
+CHUNK_TARGET = 400
+
+
+@dataclass
+class Paragraph:
+    text: str
+    is_heading: bool = False
+
+
+def ends_sentence(text: str) -> bool:
+    """True when text ends at a sentence end (。！？；… optionally followed by a closing quote)."""
+    return bool(_END_RE.search(text.rstrip()))
+
+
+def is_heading_text(text: str) -> bool:
+    """A short line that does not end a sentence reads as a heading or title."""
+    text = text.strip()
+    return 0 < len(text) <= HEADING_MAX and not ends_sentence(text) and not text.endswith(("，", "、", ","))
+
+
+def display_width(text: str) -> float:
+    """Width in CJK cells: ASCII counts half, as it does on the printed page the wrap came from."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def _lines(text: str) -> list[str]:
+    text = _ARTIFACT.sub("", text)
+    # A run of two or more ideographic spaces is paragraph indentation even mid-line.
+    text = _SPLIT_INDENT.sub("\n" + IDEOGRAPHIC_SPACE * 2, text)
+    return [line.rstrip() for line in text.split("\n")]
+
+
+def _drop_toc_and_page_numbers(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    in_toc = False
+    i = 0
+    while i < len(lines):
+        stripped = lines[i].strip()
+        if _TOC_HEADER.match(stripped):
+            in_toc = True
+            i += 1
+            continue
+        if in_toc:
+            if not stripped or _TOC_ENTRY.match(stripped):
+                i += 1
+                continue
+            in_toc = False
+        if stripped and _PAGE_NUMBER.match(stripped):
+            i += 1
+            continue
+        # A run of three or more numbered entries ending in page numbers is a TOC even without 目录.
+        if stripped and _looks_like_toc_entry(stripped):
+            run = [j for j in range(i, min(i + 8, len(lines))) if _looks_like_toc_entry(lines[j].strip())]
+            if len(run) >= 3:
+                while i < len(lines) and (not lines[i].strip() or _looks_like_toc_entry(lines[i].strip())):
+                    i += 1
+                continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def _looks_like_toc_entry(line: str) -> bool:
+    return bool(re.match(r"^\d{1,3}[.．、]\s*\S", line)) and bool(_TOC_ENTRY.match(line)) and not ends_sentence(line)
+
+
+def _wrap_width(lines: list[str]) -> float | None:
+    """The hard-wrap width in CJK cells, or None when lines are whole paragraphs."""
+    widths = [display_width(line.strip()) for line in lines if line.strip()]
+    if len(widths) < 8:
+        return None
+    unterminated = sum(1 for line in lines if line.strip() and not ends_sentence(line))
+    widths.sort()
+    median = widths[len(widths) // 2]
+    if median > 40 or unterminated < len(widths) * 0.5:
+        return None
+    counts = Counter(round(w) for w in widths if w >= 8)
+    if not counts:
+        return None
+    return float(counts.most_common(1)[0][0])
+
+
+def _double_spaced(lines: list[str]) -> bool:
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    if len(nonblank) < 6:
+        return False
+    followed = sum(1 for i in nonblank if i + 1 < len(lines) and not lines[i + 1].strip())
+    return followed >= 0.8 * len(nonblank)
+
+
+def paragraphs(text: str) -> list[Paragraph]:
+    """Split report text into paragraphs, joining hard-wrapped lines.
+
+    >>> [p.text for p in paragraphs("一、主要做法\\n\\n延吉市坚持高起点谋\\n划，统筹实施。\\n")]
+    ['一、主要做法', '延吉市坚持高起点谋划，统筹实施。']
+    """
+    lines = _drop_toc_and_page_numbers(_lines(text))
+    width = _wrap_width(lines)
+    blanks_mean_nothing = width is not None and _double_spaced(lines)
+
+    paras: list[list[str]] = []
+    heading_flags: list[bool] = []
+    prev: str | None = None
+    blank_before = False
+    for raw in lines:
+        if not raw.strip():
+            blank_before = True
+            continue
+        indented = bool(_INDENT.match(raw))
+        line = raw.strip()
+        if prev is None or _breaks(prev, line, indented, blank_before, width, blanks_mean_nothing):
+            paras.append([line])
+            heading_flags.append(False)
+        else:
+            paras[-1].append(line)
+        prev = line
+        blank_before = False
+
+    out: list[Paragraph] = []
+    for parts in paras:
+        joined = _join(parts)
+        if not joined:
+            continue
+        tail = _INLINE_HEADING.search(joined)
+        if tail and tail.start() > 0:
+            # A numbered heading glued to the end of the previous paragraph by the export.
+            out.append(Paragraph(joined[: tail.start()]))
+            out.append(Paragraph(tail.group(0), True))
+            continue
+        heading = is_heading_text(joined) and (len(parts) == 1 or width is not None)
+        if heading or len(joined) <= LONG_PARAGRAPH:
+            out.append(Paragraph(joined, heading))
+        else:
+            out.extend(Paragraph(chunk) for chunk in split_long(joined))
+    return out
+
+
+def _breaks(
+    prev: str, line: str, indented: bool, blank_before: bool, width: float | None, blanks_mean_nothing: bool
+) -> bool:
+    if indented or HEADING_MARKER.match(line) or line.startswith(("——", "□", "■", "●")):
+        return True
+    if width is None:
+        # Whole-paragraph lines: a line break ends the paragraph unless the line was cut mid-sentence.
+        if is_heading_text(prev):
+            return True
+        return ends_sentence(prev) or (blank_before and display_width(prev) < 20)
+    prev_w = display_width(prev)
+    if ends_sentence(prev):
+        if blank_before and not blanks_mean_nothing:
+            return True
+        return prev_w < width - 1.5
+    # A short unterminated line standing alone (title, heading, caption) ends where it is.
+    return prev_w < width * 0.7 and not _ends_mid_phrase(prev)
+
+
+def _ends_mid_phrase(text: str) -> bool:
+    return text.endswith(("，", "、", ",", "“", "（", "(", "《", "：", ":"))
+
+
+def _join(parts: list[str]) -> str:
+    out = parts[0]
+    for part in parts[1:]:
+        # Keep a space only between two Latin words; CJK text has none at a wrap.
+        if out and part and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            out += " " + part
+        else:
+            out += part
+    return re.sub(r"[ \t\u3000]+", " ", out).strip()
+
+
+def split_long(text: str, target: int = CHUNK_TARGET) -> list[str]:
+    """Cut a very long paragraph at sentence ends into chunks of about ``target`` characters."""
+    sentences = re.findall(rf"[^{re.escape(SENTENCE_END)}]*[{re.escape(SENTENCE_END)}]+[{re.escape(CLOSERS)}]*|.+$", text)
+    chunks: list[str] = []
+    current = ""
+    for sentence in sentences:
+        if current and len(current) + len(sentence) > target:
+            chunks.append(current)
+            current = ""
+        current += sentence
+    if current:
+        chunks.append(current)
+    return [c.strip() for c in chunks if c.strip()]
