@@ -21,7 +21,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 import jieba
 from whoosh.analysis import Token, Tokenizer
@@ -29,12 +29,13 @@ from whoosh.analysis import Token, Tokenizer
 from .normalize import normalize_text
 
 ANALYZER_VERSION = "1"
+DATA_DIR = Path(__file__).parent / "data"
 
 _lock = threading.Lock()
 
 
 def _data(name: str) -> str:
-    return resources.files("searcher").joinpath("data", name).read_text(encoding="utf-8")
+    return (DATA_DIR / name).read_text(encoding="utf-8")
 
 
 @cache

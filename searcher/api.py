@@ -124,6 +124,9 @@ def _index_file(f: SourceFile, writer: Any, known: dict[str, str], summary: Inde
     except UnreadableFile as exc:
         summary.skipped.append((f.source, str(exc)))
         return False
+    except Exception as exc:  # noqa: BLE001 - one odd file must never stop a run of thousands
+        summary.skipped.append((f.source, f"could not be processed ({type(exc).__name__}: {exc}); please report this file"))
+        return False
     if f.path_key in known:
         writer.delete_file(f.path_key)
     for doc in docs:

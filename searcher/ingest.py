@@ -9,8 +9,8 @@ from pathlib import Path
 
 from .articles import documents
 from .model import Document
-from .readers import SUPPORTED_SUFFIXES, UnreadableFile, decode_bytes
 from .normalize import normalize_text
+from .readers import SUPPORTED_SUFFIXES, UnreadableFile, decode_bytes
 from .reflow import paragraphs
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
+DATA_DIR = Path(__file__).parent / "data"
 MAX_QUERY_CHARS = 500
 
 FIELD_ALIASES = {
@@ -80,7 +81,7 @@ class ParsedQuery:
 
 @cache
 def abbreviations() -> dict[str, tuple[str, ...]]:
-    text = resources.files("searcher").joinpath("data", "abbreviations.tsv").read_text(encoding="utf-8")
+    text = (DATA_DIR / "abbreviations.tsv").read_text(encoding="utf-8")
     table: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
         parts = [p.strip() for p in line.split("\t") if p.strip()]
@@ -153,8 +154,11 @@ def parse_query(text: str) -> ParsedQuery:
     groups: list[list[Term]] = []
     pending_or = False
     negate = False
+    last_negated = False
     for idx, (kind, value) in enumerate(tokens):
         if kind == "or":
+            if last_negated:
+                raise QueryError("OR cannot follow an excluded word; to exclude several, write -电动车 -充电桩.")
             if not groups or pending_or or negate or idx == len(tokens) - 1:
                 raise QueryError("OR needs a word on each side, for example: 路长 OR 街长.")
             pending_or = True
@@ -186,6 +190,7 @@ def parse_query(text: str) -> ParsedQuery:
             if pending_or or negate:
                 raise QueryError("OR and NOT need a word to apply to, not only punctuation.")
             continue
+        last_negated = negate
         if negate:
             parsed.must_not.append(term)
             negate = False

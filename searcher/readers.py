@@ -50,6 +50,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return gb, "gb18030"
     if big5 is not None and gb is None:
         return big5, "big5"
+    if gb is not None and len(data) < 200:
+        # Too short for statistics to mean anything; mainland reports are far more common.
+        return gb, "gb18030"
     best = from_bytes(data, cp_isolation=_CANDIDATES).best()
     if best is not None and best.encoding in ("big5", "gb18030", "utf_8"):
         return str(best), "gb18030" if best.encoding == "gb18030" else best.encoding

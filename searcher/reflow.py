@@ -52,7 +52,12 @@ def ends_sentence(text: str) -> bool:
 def is_heading_text(text: str) -> bool:
     """A short line that does not end a sentence reads as a heading or title."""
     text = text.strip()
-    return 0 < len(text) <= HEADING_MAX and not ends_sentence(text) and not text.endswith(("，", "、", ","))
+    return (
+        0 < len(text) <= HEADING_MAX
+        and not ends_sentence(text)
+        and not text.endswith(("，", "、", ","))
+        and "。" not in text
+    )
 
 
 def display_width(text: str) -> float:
@@ -104,7 +109,7 @@ def _looks_like_toc_entry(line: str) -> bool:
 def _wrap_width(lines: list[str]) -> float | None:
     """The hard-wrap width in CJK cells, or None when lines are whole paragraphs."""
     widths = [display_width(line.strip()) for line in lines if line.strip()]
-    if len(widths) < 8:
+    if len(widths) < 5:
         return None
     unterminated = sum(1 for line in lines if line.strip() and not ends_sentence(line))
     widths.sort()
