@@ -462,3 +462,17 @@ def resolve_province(name: str) -> str | None:
     True
     """
     return _gazetteer().provinces.get(unicodedata.normalize("NFKC", name).strip())
+
+
+def place_names(place: Place) -> list[str]:
+    """Every name a user may type for this place or its parents: full names and short forms.
+
+    >>> place_names(Place("吉林省", "延边朝鲜族自治州", "延吉市"))
+    ['吉林省', '吉林', '延边朝鲜族自治州', '延边', '延边州', '延吉市', '延吉']
+    """
+    names: list[str] = []
+    for level, name in ((PROVINCE, place.province), (CITY, place.city), (COUNTY, place.county)):
+        if name and name not in names:
+            names.append(name)
+            names.extend(n for n in short_forms(name, level) if n not in names)
+    return names

@@ -35,15 +35,15 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return data.decode("utf-16"), "utf-16"
     if not data.strip():
         return "", "empty"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
     utf16 = _utf16_without_bom(data)
     if utf16:
         return utf16
     if b"\x00" in data[:4096]:
         raise UnreadableFile("binary data, not text (contains NUL bytes)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     gb = _strict(data, "gb18030")
     big5 = _strict(data, "big5")
     if gb is not None and big5 is None:

@@ -182,6 +182,8 @@ def _breaks(
 ) -> bool:
     if indented or HEADING_MARKER.match(line) or line.startswith(("——", "□", "■", "●")):
         return True
+    if prev.startswith("——") and is_heading_text(prev):
+        return True  # a "——subtitle" line stands alone
     if width is None:
         # Whole-paragraph lines: a line break ends the paragraph unless the line was cut mid-sentence.
         if is_heading_text(prev):

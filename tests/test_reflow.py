@@ -70,7 +70,11 @@ def test_long_paragraphs_are_split_at_sentence_ends() -> None:
 
 
 def test_latin_words_across_a_wrap_keep_a_space() -> None:
-    lines = ["这是一段被硬换行的文字，其中包含英文单词", "Smart City 和数字治理平台的建设内容，还", "有更多内容在这里继续写下去直到结束为止。"]
+    lines = [
+        "这是一段被硬换行的文字，其中包含英文单词",
+        "Smart City 和数字治理平台的建设内容，还",
+        "有更多内容在这里继续写下去直到结束为止。",
+    ]
     text = "\n".join(lines * 4)
     joined = paragraphs(text)[0].text
     assert "英文单词Smart City" in joined

@@ -6,21 +6,23 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
-from whoosh.sorting import FieldFacet, MultiFacet, ScoreFacet
+from whoosh.sorting import FieldFacet, MultiFacet
 
-from ..analysis import BigramTokenizer, CharTokenizer, WordTokenizer, analyzer_id, bigrams, chars, words
-from ..model import Document
+from ..analysis import BigramTokenizer, CharTokenizer, WordTokenizer, analyzer_id, bigrams, chars, fold, words
+from ..model import Document, Place
+from ..places import place_names
 from ..query import AnyOf, ParsedQuery, Term
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
 
-ENGINE_FORMAT = "whoosh-1"
+ENGINE_FORMAT = "whoosh-2"
 META_FILE = "searcher.json"
 INDEX_NAME = "passages"
 
@@ -28,6 +30,8 @@ TITLE_BOOST = 1.5
 SECTION_BOOST = 1.2
 PHRASE_BOOST = 2.0
 SUBSTRING_WEIGHT = 0.5
+TITLE_MATCH_WEIGHT = 0.5
+PLACE_MATCH_WEIGHT = 0.5
 
 
 def make_schema() -> Schema:
@@ -42,6 +46,8 @@ def make_schema() -> Schema:
         text=TEXT(analyzer=WordTokenizer(), stored=True, phrase=True),
         grams=TEXT(analyzer=BigramTokenizer(), phrase=True),
         chars=TEXT(analyzer=CharTokenizer(), phrase=False),
+        # Names and short forms of the passage's place, so 延吉 in a query finds passages about 延吉市.
+        place=KEYWORD(scorable=True),
         paragraph=NUMERIC(stored=True, sortable=True),
         province=ID(stored=True, sortable=True),
         city=ID(stored=True, sortable=True),
@@ -86,17 +92,19 @@ class WhooshWriter:
                 "chars": p.text,
                 "paragraph": p.paragraph,
                 "is_heading": p.is_heading,
+                "place": " ".join(_place_names(p.place)),
             }
-            optional = {
-                "section": p.section,
-                "province": p.place.province,
-                "city": p.place.city,
-                "county": p.place.county,
-                "year": str(p.year) if p.year else None,
-                "date": p.date,
-                "date_start": start,
-                "date_end": end,
-            }
+            # Sortable (column) fields always get a value, "" for unknown: Whoosh writes a
+            # column too short when a segment's last documents lack a value, and reading or
+            # sorting those documents then fails with IndexError.
+            fields.update({
+                "province": p.place.province or "",
+                "city": p.place.city or "",
+                "county": p.place.county or "",
+                "year": str(p.year) if p.year else "",
+                "date": p.date or "",
+            })
+            optional = {"section": p.section, "date_start": start, "date_end": end}
             fields.update({k: v for k, v in optional.items() if v})
             self._w.add_document(**fields)
 
@@ -152,13 +160,14 @@ class WhooshEngine:
             if docnums and limit > 0:
                 ranked = wq.AndMaybe(match, self._boost_query(query)) if query.must else match
                 if sort == "date":
-                    sortedby: Any = MultiFacet([FieldFacet("date", reverse=True), FieldFacet("paragraph")])
+                    # Sorted by a key, Whoosh reports the key, not a relevance score.
+                    sortedby = MultiFacet([FieldFacet("date", reverse=True), FieldFacet("paragraph")])
+                    results = s.search(ranked, filter=docnums, limit=offset + limit, sortedby=sortedby, terms=False)
+                    page = [(hit, 0.0) for hit in results[offset : offset + limit]]
                 else:
-                    sortedby = MultiFacet([ScoreFacet(), FieldFacet("date", reverse=True), FieldFacet("paragraph")])
-                results = s.search(ranked, filter=docnums, limit=offset + limit, sortedby=sortedby, terms=False)
-                for hit in results[offset : offset + limit]:
-                    score = hit.score if hit.score is not None else 0.0
-                    hits.append(EngineHit(dict(hit.fields()), float(score)))
+                    results = s.search(ranked, filter=docnums, limit=offset + limit, terms=False)
+                    page = [(hit, float(hit.score or 0.0)) for hit in results[offset : offset + limit]]
+                hits = [EngineHit(_public(hit.fields()), score) for hit, score in page]
             return EngineResult(total=len(docnums), hits=hits, facets=facets)
 
     def _match_query(self, query: ParsedQuery) -> wq.Query:
@@ -197,7 +206,7 @@ class WhooshEngine:
 
     def document(self, doc_id: str) -> list[dict[str, Any]]:
         with self.ix.searcher() as s:
-            docs = [dict(f) for f in s.documents(doc_id=doc_id)]
+            docs = [_public(f) for f in s.documents(doc_id=doc_id)]
         return sorted(docs, key=lambda f: f["paragraph"])
 
     def indexed_files(self) -> dict[str, str]:
@@ -211,7 +220,7 @@ class WhooshEngine:
     def all_passages(self) -> Iterator[dict[str, Any]]:
         with self.ix.searcher() as s:
             for fields in s.reader().all_stored_fields():
-                yield dict(fields)
+                yield _public(fields)
 
     def stats(self) -> dict[str, Any]:
         with self.ix.searcher() as s:
@@ -226,14 +235,28 @@ class WhooshEngine:
                 "documents": sum(1 for _ in r.lexicon("doc_id")),
                 "files": sum(1 for _ in r.lexicon("path_key")),
                 "passages": r.doc_count(),
-                "provinces": sum(1 for _ in r.lexicon("province")),
-                "cities": sum(1 for _ in r.lexicon("city")),
-                "counties": sum(1 for _ in r.lexicon("county")),
+                "provinces": _count_terms(r, "province"),
+                "cities": _count_terms(r, "city"),
+                "counties": _count_terms(r, "county"),
                 "years": dict(sorted(years.items())),
                 "index_bytes": size,
                 "analyzer": analyzer_id(),
                 "engine": ENGINE_FORMAT,
             }
+
+
+def _public(fields: dict[str, Any]) -> dict[str, Any]:
+    """Stored fields as callers expect them: unknown values are None, not the "" columns need."""
+    return {k: (None if v == "" else v) for k, v in fields.items()}
+
+
+def _count_terms(reader: Any, field: str) -> int:
+    return sum(1 for term in reader.lexicon(field) if term)
+
+
+@cache
+def _place_names(place: Place) -> tuple[str, ...]:
+    return tuple(place_names(place))
 
 
 def _substring(text: str) -> wq.Query:
@@ -256,9 +279,17 @@ def _clause(clause: Term | AnyOf) -> wq.Query:
     ws = words(clause.text)
     if not ws:
         return sub
-    word_q: wq.Query = wq.And([wq.Term("text", w) for w in ws]) if len(ws) > 1 else wq.Term("text", ws[0])
     sub.boost = SUBSTRING_WEIGHT
-    return wq.Or([word_q, sub])
+    # A word may also match the article's title or the passage's place (延吉 -> 延吉市): what a
+    # passage is about counts, not only what it says.
+    return wq.Or([_all_words("text", ws), sub, _all_words("title", ws, TITLE_MATCH_WEIGHT),
+                  wq.Term("place", fold(clause.text).strip(), boost=PLACE_MATCH_WEIGHT)])
+
+
+def _all_words(field: str, ws: list[str], boost: float = 1.0) -> wq.Query:
+    if len(ws) == 1:
+        return wq.Term(field, ws[0], boost=boost)
+    return wq.And([wq.Term(field, w) for w in ws], boost=boost)
 
 
 def _filter_query(filters: Filters) -> wq.Query | None:

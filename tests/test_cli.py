@@ -1,0 +1,139 @@
+"""The searcher command, run through click's CliRunner and as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searcher.cli import main
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_search_json_writes_only_json_to_stdout(runner: CliRunner, seed_index: Path) -> None:
+    result = runner.invoke(main, ["--index-dir", str(seed_index), "search", "路长", "--city", "延吉", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"] == "路长" and data["total"] == 1
+    hit = data["hits"][0]
+    assert (hit["province"], hit["city"], hit["county"]) == ("吉林省", "延边朝鲜族自治州", "延吉市")
+    assert "38名（副县以上）一级路长" in hit["text"]
+    assert "路长" in json.dumps(data, ensure_ascii=False)  # not \\u escapes
+
+
+def test_terminal_output_has_rank_place_date_title_and_text(runner: CliRunner, seed_index: Path) -> None:
+    result = runner.invoke(main, ["--index-dir", str(seed_index), "search", "红黑榜", "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "passages match" in out and "1." in out and "2." in out and "3." not in out
+    assert "甘肃省 › 平凉市 › 崆峒区 · 2023-10-12 · 崆峒区创建全国文明城市综述" in out
+    assert "\x1b[" not in out  # no colour when stdout is not a terminal
+    assert "province: " in out
+
+
+def test_env_var_sets_the_index_dir(runner: CliRunner, seed_index: Path) -> None:
+    result = runner.invoke(main, ["search", "飞线充电", "--json"], env={"SEARCHER_INDEX_DIR": str(seed_index)})
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["total"] == 2
+
+
+def test_search_without_index_says_how_to_build_one(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["--index-dir", str(tmp_path / "none"), "search", "路长"])
+    assert result.exit_code == 1
+    assert "searcher index" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("query", ['"门前四包', "OR", "city:", "x" * 10_000, "*"])
+def test_malformed_query_is_a_message_not_a_traceback(runner: CliRunner, seed_index: Path, query: str) -> None:
+    result = runner.invoke(main, ["--index-dir", str(seed_index), "search", query])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+
+
+def test_bad_date_option_is_a_message(runner: CliRunner, seed_index: Path) -> None:
+    result = runner.invoke(main, ["--index-dir", str(seed_index), "search", "路长", "--from", "yesterday"])
+    assert result.exit_code == 1 and "2023-04" in result.output
+
+
+def test_index_twice_gives_the_same_index(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    ix = str(tmp_path / "ix")
+    first = runner.invoke(main, ["--index-dir", ix, "index", str(seeds_dir)])
+    assert first.exit_code == 0, first.output
+    stats1 = json.loads(runner.invoke(main, ["--index-dir", ix, "stats", "--json"]).stdout)
+    second = runner.invoke(main, ["--index-dir", ix, "index", str(seeds_dir)])
+    assert "5 unchanged" in second.output
+    stats2 = json.loads(runner.invoke(main, ["--index-dir", ix, "stats", "--json"]).stdout)
+    assert stats1["passages"] == stats2["passages"] > 900
+    # a changed file replaces its passages instead of adding more
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    f = copy / "000.txt"
+    f.write_bytes((seeds_dir / "000_012fe31ce3351ebb.txt").read_bytes())
+    runner.invoke(main, ["--index-dir", ix, "index", str(copy)])
+    n1 = json.loads(runner.invoke(main, ["--index-dir", ix, "stats", "--json"]).stdout)["passages"]
+    f.write_text(f.read_text(encoding="utf-8") + "\n\n补充一段新的内容。\n", encoding="utf-8")
+    runner.invoke(main, ["--index-dir", ix, "index", str(copy)])
+    n2 = json.loads(runner.invoke(main, ["--index-dir", ix, "stats", "--json"]).stdout)["passages"]
+    assert n2 == n1 + 1
+
+
+def test_unreadable_file_is_reported_and_the_rest_indexed(runner: CliRunner, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "gbk.txt").write_bytes("吉林省延吉市创建工作总结\n\n延吉市设立一级路长38名。\n".encode("gbk"))
+    (docs / "utf16.txt").write_bytes("浙江省台州市创建工作总结\n\n台州推进垃圾分类。\n".encode("utf-16"))
+    (docs / "broken.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    result = runner.invoke(main, ["--index-dir", str(tmp_path / "ix"), "index", str(docs)])
+    assert result.exit_code == 1  # partial run
+    assert "broken.txt" in result.output and "binary" in result.output
+    assert "indexed 2 files" in result.output
+    found = runner.invoke(main, ["--index-dir", str(tmp_path / "ix"), "search", "路长", "--json"])
+    hit = json.loads(found.stdout)["hits"][0]
+    assert hit["county"] == "延吉市" and hit["text"] == "延吉市设立一级路长38名。"
+    found = runner.invoke(main, ["--index-dir", str(tmp_path / "ix"), "search", "垃圾分类", "--json"])
+    assert json.loads(found.stdout)["hits"][0]["city"] == "台州市"
+
+
+def test_missing_path_is_reported(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["--index-dir", str(tmp_path / "ix"), "index", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "no such file or folder" in result.output
+
+
+def test_index_from_another_analyzer_asks_for_rebuild(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    runner.invoke(main, ["--index-dir", str(ix), "index", str(seeds_dir / "000_012fe31ce3351ebb.txt")])
+    meta = json.loads((ix / "searcher.json").read_text(encoding="utf-8"))
+    meta["analyzer"] = "0/old"
+    (ix / "searcher.json").write_text(json.dumps(meta), encoding="utf-8")
+    result = runner.invoke(main, ["--index-dir", str(ix), "search", "路长"])
+    assert result.exit_code == 1 and "searcher index --rebuild" in result.output
+    rebuilt = runner.invoke(main, ["--index-dir", str(ix), "index", "--rebuild", str(seeds_dir / "000_012fe31ce3351ebb.txt")])
+    assert rebuilt.exit_code == 0
+    assert runner.invoke(main, ["--index-dir", str(ix), "search", "路长"]).exit_code == 0
+
+
+def test_stats(runner: CliRunner, seed_index: Path) -> None:
+    result = runner.invoke(main, ["--index-dir", str(seed_index), "stats"])
+    assert result.exit_code == 0
+    for word in ("files:      5", "documents:  38", "passages:", "provinces", "2021", "2023", "analyzer:", "MB"):
+        assert word in result.stdout
+
+
+def test_real_process_json_and_quiet_stderr(seed_index: Path) -> None:
+    """As a user runs it: stdout is pure JSON, nothing on stderr when all is well."""
+    env = dict(os.environ, SEARCHER_INDEX_DIR=str(seed_index))
+    proc = subprocess.run([sys.executable, "-m", "searcher.cli", "search", "口袋公园", "--json"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["total"] > 0
+    assert proc.stderr == ""
