@@ -170,5 +170,49 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
     )
 
 
+@main.command("serve")
+@click.argument("paths", nargs=-1)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port; 0 picks a free one.")
+@click.option("--index-dir", "serve_index_dir", help="Where the index lives (overrides searcher --index-dir).")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads.")
+@click.pass_context
+def serve_cmd(ctx: click.Context, paths: tuple[str, ...], host: str, port: int, serve_index_dir: str | None,
+              threads: int) -> None:
+    """Serve the web search UI (waitress). With PATHS, first index the files not indexed yet."""
+    from waitress import create_server
+
+    from web import create_app
+
+    index_dir = serve_index_dir or ctx.obj["index_dir"]
+    if paths:
+        try:
+            summary = api.index(list(paths), index_dir)
+        except api.IndexMismatch as exc:
+            raise _fail_for_index(exc, index_dir) from exc
+        for source, reason in summary.skipped:
+            _note(f"skipped {source}: {reason}")
+        _note(
+            f"indexed {summary.files} files ({summary.documents} articles, {summary.passages} passages), "
+            f"{summary.unchanged} unchanged, {len(summary.skipped)} skipped, in {summary.seconds:.1f} s -> {index_dir}/"
+        )
+    try:  # load the word segmenter's dictionary now rather than on the first request
+        api.search("文明", index_dir, api.SearchOptions(limit=1))
+    except (api.NoIndex, api.IndexMismatch) as exc:
+        _note(str(_fail_for_index(exc, index_dir).message) + " The page says so until then.")
+    app = create_app({"INDEX_DIR": index_dir})
+    server = create_server(app, host=host, port=port, threads=threads, ident="searcher", clear_untrusted_proxy_headers=True)
+    listen = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
+    for addr, bound in listen:
+        shown = f"[{addr}]" if ":" in str(addr) else addr
+        _note(f"serving http://{shown}:{bound}/ (index {index_dir}/); press Ctrl-C to stop")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,37 +1,50 @@
-"""Everything Whoosh-specific: schema, writing passages, translating query trees, facets."""
+"""The Whoosh engine: Whoosh ranks words (BM25F) and stores passages; the side index
+(sidecar.py) answers exact substrings, filters and facets over all matches.
+
+Matching is set algebra on sorted numpy arrays of Whoosh document numbers:
+
+* an unquoted term matches passages that contain it as a string, or contain all its jieba
+  words, or whose article title has all its words, or whose place it names (延吉);
+* a quoted term matches passages that contain it as a string, exactly;
+* AND intersects, OR unites, NOT subtracts, filters are column masks.
+
+Ranking then runs one Whoosh query over the words of every positive term, restricted to
+the matching set; matches with no scoring word (a string jieba cut differently) follow
+the scored ones.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections import Counter
+import shutil
+import threading
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
-from whoosh.sorting import FieldFacet, MultiFacet
 
-from ..analysis import BigramTokenizer, CharTokenizer, WordTokenizer, analyzer_id, bigrams, chars, fold, words
+from ..analysis import WordTokenizer, analyzer_id, fold, words
 from ..model import Document, Place
 from ..places import place_names
 from ..query import AnyOf, ParsedQuery, Term
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
+from .sidecar import SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key
 
-ENGINE_FORMAT = "whoosh-2"
+ENGINE_FORMAT = "whoosh-3"
 META_FILE = "searcher.json"
 INDEX_NAME = "passages"
 
 TITLE_BOOST = 1.5
 SECTION_BOOST = 1.2
 PHRASE_BOOST = 2.0
-SUBSTRING_WEIGHT = 0.5
-TITLE_MATCH_WEIGHT = 0.5
-PLACE_MATCH_WEIGHT = 0.5
+PLACE_BOOST = 0.5
 
 
 def make_schema() -> Schema:
@@ -44,42 +57,33 @@ def make_schema() -> Schema:
         title=TEXT(analyzer=WordTokenizer(), stored=True, phrase=False),
         section=TEXT(analyzer=WordTokenizer(), stored=True, phrase=False),
         text=TEXT(analyzer=WordTokenizer(), stored=True, phrase=True),
-        grams=TEXT(analyzer=BigramTokenizer(), phrase=True),
-        chars=TEXT(analyzer=CharTokenizer(), phrase=False),
         # Names and short forms of the passage's place, so 延吉 in a query finds passages about 延吉市.
         place=KEYWORD(scorable=True),
-        paragraph=NUMERIC(stored=True, sortable=True),
-        province=ID(stored=True, sortable=True),
-        city=ID(stored=True, sortable=True),
-        county=ID(stored=True, sortable=True),
-        year=ID(stored=True, sortable=True),
-        date=ID(stored=True, sortable=True),
-        date_start=ID,
-        date_end=ID,
+        paragraph=NUMERIC(stored=True),
+        province=STORED,
+        city=STORED,
+        county=STORED,
+        date=STORED,
         is_heading=BOOLEAN(stored=True),
     )
 
 
-def date_bounds(date: str | None) -> tuple[str | None, str | None]:
-    """First and last day a date of any precision covers, as sortable strings."""
-    if not date:
-        return None, None
-    parts = date.split("-")
-    start = "-".join(parts + ["01"] * (3 - len(parts)))
-    end = "-".join(parts + (["12", "31"] if len(parts) == 1 else ["31"] if len(parts) == 2 else []))
-    return start, end
-
-
 class WhooshWriter:
-    def __init__(self, ix: Any) -> None:
+    """Adds passages to Whoosh and to the side segment that is committed with them."""
+
+    def __init__(self, ix: Any, side_dir: Path) -> None:
+        self._ix = ix
+        self._side_dir = side_dir
         self._w = ix.writer(limitmb=256, compound=False)
+        # With merge=False, new documents are numbered after every existing one, deleted or not.
+        self._base = _doc_count_all(ix)
+        self._side = SegmentBuilder()
 
     def delete_file(self, path_key: str) -> None:
         self._w.delete_by_term("path_key", path_key)
 
     def add_document(self, doc: Document, path_key: str, content_hash: str) -> None:
         for p in doc.passages:
-            start, end = date_bounds(p.date)
             fields: dict[str, Any] = {
                 "id": p.id,
                 "doc_id": p.doc_id,
@@ -88,51 +92,55 @@ class WhooshWriter:
                 "source": p.source,
                 "title": p.title,
                 "text": p.text,
-                "grams": p.text,
-                "chars": p.text,
                 "paragraph": p.paragraph,
                 "is_heading": p.is_heading,
                 "place": " ".join(_place_names(p.place)),
+                "province": p.place.province,
+                "city": p.place.city,
+                "county": p.place.county,
+                "date": p.date,
             }
-            # Sortable (column) fields always get a value, "" for unknown: Whoosh writes a
-            # column too short when a segment's last documents lack a value, and reading or
-            # sorting those documents then fails with IndexError.
-            fields.update({
-                "province": p.place.province or "",
-                "city": p.place.city or "",
-                "county": p.place.county or "",
-                "year": str(p.year) if p.year else "",
-                "date": p.date or "",
-            })
-            optional = {"section": p.section, "date_start": start, "date_end": end}
-            fields.update({k: v for k, v in optional.items() if v})
+            if p.section:
+                fields["section"] = p.section
             self._w.add_document(**fields)
+            self._side.add(
+                fold(p.text),
+                {
+                    "province": p.place.province,
+                    "city": p.place.city,
+                    "county": p.place.county,
+                    "year": str(p.year) if p.year else None,
+                    "date": p.date,
+                    "path_key": path_key,
+                    "content_hash": content_hash,
+                    "doc_id": p.doc_id,
+                },
+                p.date,
+            )
 
     def commit(self) -> None:
-        self._w.commit()
+        if len(self._side):
+            self._side.write(self._side_dir, self._base)
+        self._w.commit(merge=False)
 
     def cancel(self) -> None:
         self._w.cancel()
 
 
+def _doc_count_all(ix: Any) -> int:
+    with ix.reader() as r:
+        return int(r.doc_count_all())
+
+
 class WhooshEngine:
     def __init__(self, index_dir: str | os.PathLike[str], create: bool = False) -> None:
         self.dir = Path(index_dir)
+        self.side_dir = self.dir / SIDE_DIR
         meta_path = self.dir / META_FILE
-        exists = meta_path.exists() and whoosh_index.exists_in(str(self.dir), INDEX_NAME)
         if create:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            for child in self.dir.iterdir():
-                if child.is_file() and (child.suffix in (".seg", ".toc", ".pst", ".trm", ".dci", ".dcz", ".fvz")
-                                        or child.name.startswith(("_passages", "passages")) or child.name == META_FILE):
-                    child.unlink()
-            self.ix = whoosh_index.create_in(str(self.dir), make_schema(), indexname=INDEX_NAME)
-            meta = {"engine": ENGINE_FORMAT, "analyzer": analyzer_id()}
-            tmp = meta_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-            tmp.replace(meta_path)
+            self._create(meta_path)
             return
-        if not exists:
+        if not (meta_path.exists() and whoosh_index.exists_in(str(self.dir), INDEX_NAME)):
             raise NoIndex(str(self.dir))
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("engine") != ENGINE_FORMAT or meta.get("analyzer") != analyzer_id():
@@ -141,171 +149,223 @@ class WhooshEngine:
                 f"this searcher uses {ENGINE_FORMAT} / analyzer {analyzer_id()}"
             )
         self.ix = whoosh_index.open_dir(str(self.dir), indexname=INDEX_NAME)
+        self._state: tuple[int, Any, Sidecar] | None = None
+        # Whoosh searchers read files with seek-then-read: one request at a time per engine.
+        self._lock = threading.RLock()
+
+    def _create(self, meta_path: Path) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        # Remove only what an index of ours consists of, never other files a user keeps there.
+        for child in self.dir.iterdir():
+            if child.is_file() and (child.name.startswith(("_passages", "passages_", f"{INDEX_NAME}_"))
+                                    or child.suffix in (".seg", ".toc") or child.name == META_FILE):
+                child.unlink()
+        if self.side_dir.exists():
+            shutil.rmtree(self.side_dir)
+        self.ix = whoosh_index.create_in(str(self.dir), make_schema(), indexname=INDEX_NAME)
+        meta = {"engine": ENGINE_FORMAT, "analyzer": analyzer_id()}
+        tmp = meta_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(meta_path)
+        self._state = None
+        self._lock = threading.RLock()
 
     # --- writing -----------------------------------------------------------------------
 
     def writer(self) -> WhooshWriter:
-        return WhooshWriter(self.ix)
+        return WhooshWriter(self.ix, self.side_dir)
+
+    # --- reading state -----------------------------------------------------------------
+
+    def _current(self) -> tuple[Any, Sidecar]:
+        """A Whoosh searcher and its side index, reopened only when the index changed."""
+        generation = self.ix.latest_generation()
+        if self._state is None or self._state[0] != generation:
+            if self._state is not None:
+                self._state[1].close()
+            searcher = self.ix.searcher(weighting=BM25F())
+            reader = searcher.reader()
+            deleted: list[int] = []
+            for leaf, offset in reader.leaf_readers():
+                if leaf.has_deletions():
+                    deleted.extend(offset + d for d in leaf.deleted_docs_set)
+            try:
+                side = Sidecar(self.side_dir, reader.doc_count_all(), deleted)
+            except SideIndexMissing as exc:
+                searcher.close()
+                raise IndexMismatch(f"{exc}") from exc
+            self._state = (generation, searcher, side)
+        return self._state[1], self._state[2]
+
+    def close(self) -> None:
+        if self._state is not None:
+            self._state[1].close()
+            self._state = None
 
     # --- searching ---------------------------------------------------------------------
 
     def search(self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str) -> EngineResult:
-        match = self._match_query(query)
-        filter_q = _filter_query(filters)
-        with self.ix.searcher(weighting=BM25F()) as s:
-            full = wq.And([match, filter_q]) if filter_q is not None else match
-            docnums = set(s.docs_for_query(full))
-            facets = self._facet_counts(s, docnums)
-            hits: list[EngineHit] = []
-            if docnums and limit > 0:
-                ranked = wq.AndMaybe(match, self._boost_query(query)) if query.must else match
-                if sort == "date":
-                    # Sorted by a key, Whoosh reports the key, not a relevance score.
-                    sortedby = MultiFacet([FieldFacet("date", reverse=True), FieldFacet("paragraph")])
-                    results = s.search(ranked, filter=docnums, limit=offset + limit, sortedby=sortedby, terms=False)
-                    page = [(hit, 0.0) for hit in results[offset : offset + limit]]
-                else:
-                    results = s.search(ranked, filter=docnums, limit=offset + limit, terms=False)
-                    page = [(hit, float(hit.score or 0.0)) for hit in results[offset : offset + limit]]
-                hits = [EngineHit(_public(hit.fields()), score) for hit, score in page]
-            return EngineResult(total=len(docnums), hits=hits, facets=facets)
+        with self._lock:
+            return self._search(query, filters, limit, offset, sort)
 
-    def _match_query(self, query: ParsedQuery) -> wq.Query:
-        clauses = [_clause(c) for c in query.must]
-        match: wq.Query = wq.And(clauses) if len(clauses) > 1 else clauses[0] if clauses else wq.Every()
-        if query.must_not:
-            match = wq.AndNot(match, wq.Or([_substring(t.text) for t in query.must_not]))
-        return match
+    def _search(self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str) -> EngineResult:
+        s, side = self._current()
+        docs = self._match(s, side, query)
+        mask = _filter_mask(side, filters)
+        if mask is not None:
+            docs = docs[mask[docs]]
+        facets = {name: side.counts(name, docs) for name in FACET_FIELDS}
+        hits: list[EngineHit] = []
+        if len(docs) and limit > 0:
+            if sort == "date" or not query.must:
+                page = [(int(d), 0.0) for d in side.date_order(docs)[offset : offset + limit]]
+            else:
+                page = self._ranked(s, docs, query, offset + limit)[offset : offset + limit]
+            hits = [EngineHit(_public(s.stored_fields(d)), score) for d, score in page]
+        return EngineResult(total=int(len(docs)), hits=hits, facets=facets)
 
-    def _boost_query(self, query: ParsedQuery) -> wq.Query:
-        parts: list[wq.Query] = []
-        for term in query.positive_terms():
-            ws = words(term.text)
-            for w in ws:
-                parts.append(wq.Term("title", w, boost=TITLE_BOOST))
-                parts.append(wq.Term("section", w, boost=SECTION_BOOST))
+    def _match(self, s: Any, side: Sidecar, query: ParsedQuery) -> np.ndarray:
+        docs: np.ndarray | None = None
+        for clause in query.must:
+            found = self._clause(s, side, clause)
+            docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
+        if docs is None:
+            docs = side.live_docs
+        for term in query.must_not:
+            docs = np.setdiff1d(docs, side.substring(fold(term.text)), assume_unique=True)
+        return docs
+
+    def _clause(self, s: Any, side: Sidecar, clause: Term | AnyOf) -> np.ndarray:
+        if isinstance(clause, AnyOf):
+            return _union([self._clause(s, side, t) for t in clause.options])
+        folded = fold(clause.text)
+        parts = [side.substring(folded)]
+        if not clause.quoted:
+            ws = words(clause.text)
+            alternatives: list[wq.Query] = [wq.Term("place", folded.strip())]
+            if ws:
+                alternatives.append(_all_words("title", ws))
             if len(ws) > 1:
-                parts.append(wq.Phrase("text", ws, boost=PHRASE_BOOST))
-        return wq.Or(parts) if parts else wq.NullQuery
+                alternatives.append(_all_words("text", ws))
+            parts.append(_docs(s, side, wq.Or(alternatives)))
+        return _union(parts)
 
-    def _facet_counts(self, s: Any, docnums: set[int]) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        reader = s.reader()
-        for name in FACET_FIELDS:
-            if not docnums or not reader.has_column(name):
-                out[name] = {}
-                continue
-            col = reader.column_reader(name)
-            counts = Counter(col[d] for d in docnums)
-            counts.pop("", None)
-            counts.pop(None, None)
-            out[name] = dict(counts)
+    def _ranked(self, s: Any, docs: np.ndarray, query: ParsedQuery, k: int) -> list[tuple[int, float]]:
+        scoring = _scoring_query(query)
+        out: list[tuple[int, float]] = []
+        if scoring is not None:
+            results = s.search(scoring, filter=set(docs.tolist()), limit=k, terms=False)
+            out = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+        if len(out) < k:
+            seen = {d for d, _ in out}
+            for d in docs.tolist():
+                if d not in seen:
+                    out.append((d, 0.0))
+                    if len(out) >= k:
+                        break
         return out
 
     # --- documents and stats -----------------------------------------------------------
 
     def document(self, doc_id: str) -> list[dict[str, Any]]:
-        with self.ix.searcher() as s:
+        with self._lock:
+            s, _ = self._current()
             docs = [_public(f) for f in s.documents(doc_id=doc_id)]
         return sorted(docs, key=lambda f: f["paragraph"])
 
     def indexed_files(self) -> dict[str, str]:
         """path_key -> content hash of every file in the index."""
-        out: dict[str, str] = {}
-        with self.ix.searcher() as s:
-            for fields in s.reader().all_stored_fields():
-                out.setdefault(fields["path_key"], fields.get("content_hash", ""))
-        return out
+        with self._lock:
+            _, side = self._current()
+        live = side.live_docs
+        paths = side.column("path_key")[live]
+        hashes = side.column("content_hash")[live]
+        pairs = np.unique(np.stack([paths, hashes], axis=1), axis=0) if len(live) else np.zeros((0, 2), dtype=int)
+        pv, hv = side.values[5], side.values[6]
+        return {pv[p]: hv[h] for p, h in pairs.tolist()}
 
     def all_passages(self) -> Iterator[dict[str, Any]]:
-        with self.ix.searcher() as s:
-            for fields in s.reader().all_stored_fields():
-                yield _public(fields)
+        s, side = self._current()
+        for d in side.live_docs.tolist():
+            yield _public(s.stored_fields(d))
 
     def stats(self) -> dict[str, Any]:
-        with self.ix.searcher() as s:
-            r = s.reader()
-            years = Counter()  # type: Counter[str]
-            if r.has_column("year"):
-                col = r.column_reader("year")
-                years = Counter(col[d] for d in r.all_doc_ids())
-                years.pop("", None)
-            size = sum(f.stat().st_size for f in self.dir.iterdir() if f.is_file())
-            return {
-                "documents": sum(1 for _ in r.lexicon("doc_id")),
-                "files": sum(1 for _ in r.lexicon("path_key")),
-                "passages": r.doc_count(),
-                "provinces": _count_terms(r, "province"),
-                "cities": _count_terms(r, "city"),
-                "counties": _count_terms(r, "county"),
-                "years": dict(sorted(years.items())),
-                "index_bytes": size,
-                "analyzer": analyzer_id(),
-                "engine": ENGINE_FORMAT,
-            }
+        with self._lock:
+            _, side = self._current()
+        live = side.live_docs
+        years = side.counts("year", live)
+        size = sum(f.stat().st_size for f in self.dir.rglob("*") if f.is_file())
+        distinct = lambda name: len(side.counts(name, live))  # noqa: E731
+        return {
+            "documents": distinct("doc_id"),
+            "files": distinct("path_key"),
+            "passages": int(len(live)),
+            "provinces": distinct("province"),
+            "cities": distinct("city"),
+            "counties": distinct("county"),
+            "years": dict(sorted(years.items())),
+            "index_bytes": size,
+            "analyzer": analyzer_id(),
+            "engine": ENGINE_FORMAT,
+        }
+
+
+def _union(parts: list[np.ndarray]) -> np.ndarray:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+
+
+def _docs(s: Any, side: Sidecar, q: wq.Query) -> np.ndarray:
+    found = np.fromiter(s.docs_for_query(q), dtype=np.int64)
+    found.sort()
+    return found[side.live[found]] if len(found) else found
+
+
+def _all_words(field: str, ws: list[str]) -> wq.Query:
+    return wq.Term(field, ws[0]) if len(ws) == 1 else wq.And([wq.Term(field, w) for w in ws])
+
+
+def _scoring_query(query: ParsedQuery) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    for term in query.positive_terms():
+        ws = words(term.text)
+        for w in ws:
+            parts.append(wq.Term("text", w))
+            parts.append(wq.Term("title", w, boost=TITLE_BOOST))
+            parts.append(wq.Term("section", w, boost=SECTION_BOOST))
+        if len(ws) > 1:
+            parts.append(wq.Phrase("text", ws, boost=PHRASE_BOOST))
+        if not term.quoted:
+            parts.append(wq.Term("place", fold(term.text).strip(), boost=PLACE_BOOST))
+    return wq.Or(parts) if parts else None
+
+
+def _filter_mask(side: Sidecar, filters: Filters) -> np.ndarray | None:
+    if not filters:
+        return None
+    mask = np.ones(side.n, dtype=bool)
+    if filters.provinces:
+        mask &= side.mask_in("province", filters.provinces)
+    if filters.places:
+        mask &= side.mask_in("city", filters.places) | side.mask_in("county", filters.places)
+    if filters.counties:
+        mask &= side.mask_in("county", filters.counties)
+    if filters.years:
+        mask &= side.mask_in("year", [str(y) for y in filters.years])
+    if filters.date_from:
+        mask &= side.dates[:, 1] >= date_key(filters.date_from, end=False)
+    if filters.date_to:
+        mask &= (side.dates[:, 0] <= date_key(filters.date_to, end=True)) & (side.dates[:, 0] > 0)
+    return mask
 
 
 def _public(fields: dict[str, Any]) -> dict[str, Any]:
-    """Stored fields as callers expect them: unknown values are None, not the "" columns need."""
+    """Stored fields as callers expect them: unknown values are None."""
     return {k: (None if v == "" else v) for k, v in fields.items()}
-
-
-def _count_terms(reader: Any, field: str) -> int:
-    return sum(1 for term in reader.lexicon(field) if term)
 
 
 @cache
 def _place_names(place: Place) -> tuple[str, ...]:
     return tuple(place_names(place))
-
-
-def _substring(text: str) -> wq.Query:
-    """Passages containing ``text`` exactly (ignoring whitespace): a phrase of its bigrams."""
-    grams = bigrams(text)
-    if not grams:
-        cs = chars(text)
-        return wq.Term("chars", cs[0]) if cs else wq.NullQuery
-    if len(grams) == 1:
-        return wq.Term("grams", grams[0])
-    return wq.Phrase("grams", grams)
-
-
-def _clause(clause: Term | AnyOf) -> wq.Query:
-    if isinstance(clause, AnyOf):
-        return wq.Or([_clause(t) for t in clause.options])
-    sub = _substring(clause.text)
-    if clause.quoted:
-        return sub
-    ws = words(clause.text)
-    if not ws:
-        return sub
-    sub.boost = SUBSTRING_WEIGHT
-    # A word may also match the article's title or the passage's place (延吉 -> 延吉市): what a
-    # passage is about counts, not only what it says.
-    return wq.Or([_all_words("text", ws), sub, _all_words("title", ws, TITLE_MATCH_WEIGHT),
-                  wq.Term("place", fold(clause.text).strip(), boost=PLACE_MATCH_WEIGHT)])
-
-
-def _all_words(field: str, ws: list[str], boost: float = 1.0) -> wq.Query:
-    if len(ws) == 1:
-        return wq.Term(field, ws[0], boost=boost)
-    return wq.And([wq.Term(field, w) for w in ws], boost=boost)
-
-
-def _filter_query(filters: Filters) -> wq.Query | None:
-    parts: list[wq.Query] = []
-    if filters.provinces:
-        parts.append(wq.Or([wq.Term("province", p) for p in filters.provinces]))
-    if filters.places:
-        parts.append(wq.Or([wq.Term(f, p) for p in filters.places for f in ("city", "county")]))
-    if filters.counties:
-        parts.append(wq.Or([wq.Term("county", c) for c in filters.counties]))
-    if filters.years:
-        parts.append(wq.Or([wq.Term("year", str(y)) for y in filters.years]))
-    if filters.date_from:
-        parts.append(wq.TermRange("date_end", date_bounds(filters.date_from)[0], None))
-    if filters.date_to:
-        parts.append(wq.TermRange("date_start", None, date_bounds(filters.date_to)[1]))
-    if not parts:
-        return None
-    return wq.And(parts) if len(parts) > 1 else parts[0]

@@ -1,0 +1,252 @@
+"""Columns and a character n-gram index kept beside the Whoosh index, in numpy arrays.
+
+Whoosh stores and ranks words; everything that must be *exact* or *fast over all matches*
+lives here, keyed by Whoosh's global document number:
+
+* a character n-gram index (unigram and bigram postings plus the folded text itself), so a
+  quoted string finds every passage that contains it whatever jieba did with the text:
+  candidates are the intersection of the string's bigram postings, verified against the
+  text (one- and two-character strings need no verification);
+* per-passage columns (province, city, county, year, date range, file, document) as
+  integer codes, so filters are boolean masks and facet counts are one ``bincount``.
+
+Building postings with numpy sorts costs a fraction of what Whoosh's Python posting writer
+costs per posting, which is why the n-grams are not a Whoosh field.
+
+Whoosh document numbers are stable only while segments are never merged; the Whoosh
+writer therefore always commits with ``merge=False``. A side segment covers the document
+numbers ``[base, base + n)`` of the Whoosh segment committed with it; it is written before
+that Whoosh commit, so after a crash a side segment past the committed documents is stale
+and is ignored (and overwritten by the next run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SIDE_DIR = "side"
+COLUMNS = ("province", "city", "county", "year", "date", "path_key", "content_hash", "doc_id")
+_CACHE_SIZE = 256
+
+
+def units(text: str) -> np.ndarray:
+    """UTF-16 code units of already folded text, without whitespace."""
+    return np.frombuffer("".join(text.split()).encode("utf-16-le"), dtype="<u2")
+
+
+def date_key(date: str | None, end: bool) -> int:
+    """A date of any precision as yyyymmdd: its first day, or its last day with ``end``."""
+    if not date:
+        return 0
+    parts = [int(p) for p in date.split("-")]
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else (12 if end else 1)
+    day = parts[2] if len(parts) > 2 else (31 if end else 1)
+    return year * 10000 + month * 100 + day
+
+
+class SegmentBuilder:
+    """Collects the passages of one Whoosh commit and writes their side segment."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.rows: list[tuple[str, ...]] = []
+        self.dates: list[tuple[int, int]] = []
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def add(self, folded_text: str, columns: dict[str, str | None], date: str | None) -> None:
+        self.texts.append(folded_text)
+        self.rows.append(tuple(columns.get(c) or "" for c in COLUMNS))
+        self.dates.append((date_key(date, end=False), date_key(date, end=True)))
+
+    def write(self, side_dir: Path, base: int) -> None:
+        n = len(self.texts)
+        side_dir.mkdir(parents=True, exist_ok=True)
+        final = side_dir / f"{base:012d}"
+        tmp = side_dir / f".tmp-{base:012d}-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        parts = [units(t) for t in self.texts]
+        lengths = np.array([len(p) for p in parts], dtype=np.int64)
+        toff = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=toff[1:])
+        text = np.concatenate(parts) if parts else np.zeros(0, dtype="<u2")
+        doc_of = np.repeat(np.arange(n, dtype=np.uint64), lengths)
+        wide = text.astype(np.uint64)
+        # Unigram postings: unique (char, doc) pairs, sorted by char then doc.
+        _save_postings(tmp, "uni", (wide << 32) | doc_of)
+        # Bigram postings: pairs of neighbouring characters inside one passage.
+        same_doc = doc_of[:-1] == doc_of[1:]
+        keys = (wide[:-1] << 16) | wide[1:]
+        _save_postings(tmp, "bi", (keys[same_doc] << 32) | doc_of[:-1][same_doc])
+        np.save(tmp / "text.npy", text)
+        np.save(tmp / "toff.npy", toff)
+        vocab: list[dict[str, int]] = [{"": 0} for _ in COLUMNS]
+        codes = np.zeros((n, len(COLUMNS)), dtype=np.int32)
+        for i, row in enumerate(self.rows):
+            for j, value in enumerate(row):
+                codes[i, j] = vocab[j].setdefault(value, len(vocab[j]))
+        np.save(tmp / "codes.npy", codes)
+        np.save(tmp / "dates.npy", np.array(self.dates, dtype=np.int32).reshape(n, 2))
+        (tmp / "vocab.json").write_text(
+            json.dumps({"n": n, "columns": COLUMNS, "vocab": [list(v) for v in vocab]}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        if final.exists():
+            shutil.rmtree(final)
+        tmp.rename(final)
+
+
+def _save_postings(directory: Path, name: str, pairs: np.ndarray) -> None:
+    pairs = np.unique(pairs)
+    keys = (pairs >> 32).astype(np.uint32)
+    docs = (pairs & 0xFFFFFFFF).astype(np.uint32)
+    ukeys, starts = np.unique(keys, return_index=True)
+    offsets = np.append(starts, len(keys)).astype(np.int64)
+    np.save(directory / f"{name}_keys.npy", ukeys)
+    np.save(directory / f"{name}_off.npy", offsets)
+    np.save(directory / f"{name}_docs.npy", docs)
+
+
+@dataclass
+class _Segment:
+    base: int
+    n: int
+    text: np.ndarray
+    toff: np.ndarray
+    uni: tuple[np.ndarray, np.ndarray, np.ndarray]
+    bi: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+    def postings(self, which: str, key: int) -> np.ndarray:
+        keys, off, docs = self.uni if which == "uni" else self.bi
+        i = int(np.searchsorted(keys, key))
+        if i >= len(keys) or int(keys[i]) != key:
+            return np.zeros(0, dtype=np.uint32)
+        return np.asarray(docs[off[i] : off[i + 1]])
+
+    def text_of(self, local: int) -> str:
+        return self.text[self.toff[local] : self.toff[local + 1]].tobytes().decode("utf-16-le", errors="replace")
+
+
+class SideIndexMissing(Exception):
+    """Side segments do not cover the Whoosh documents: the index must be rebuilt."""
+
+
+class Sidecar:
+    """All side segments of one Whoosh reader generation, with deleted documents masked."""
+
+    def __init__(self, side_dir: Path, doc_count_all: int, deleted: Iterable[int]) -> None:
+        self.n = doc_count_all
+        self.segments: list[_Segment] = []
+        vocab: list[dict[str, int]] = [{"": 0} for _ in COLUMNS]
+        code_parts: list[np.ndarray] = []
+        date_parts: list[np.ndarray] = []
+        covered = 0
+        for seg_dir in sorted(p for p in side_dir.glob("[0-9]" * 12) if p.is_dir()) if side_dir.is_dir() else []:
+            base = int(seg_dir.name)
+            meta = json.loads((seg_dir / "vocab.json").read_text(encoding="utf-8"))
+            n = int(meta["n"])
+            if base != covered or base + n > doc_count_all:
+                continue  # stale: written by a run that crashed before its Whoosh commit
+            load = lambda name, d=seg_dir: np.load(d / f"{name}.npy", mmap_mode="r")  # noqa: E731
+            self.segments.append(
+                _Segment(
+                    base, n, load("text"), load("toff"),
+                    (load("uni_keys"), load("uni_off"), load("uni_docs")),
+                    (load("bi_keys"), load("bi_off"), load("bi_docs")),
+                )
+            )
+            codes = np.load(seg_dir / "codes.npy")
+            for j, local_vocab in enumerate(meta["vocab"]):
+                mapping = np.array([vocab[j].setdefault(v, len(vocab[j])) for v in local_vocab], dtype=np.int32)
+                codes[:, j] = mapping[codes[:, j]]
+            code_parts.append(codes)
+            date_parts.append(np.load(seg_dir / "dates.npy"))
+            covered = base + n
+        if covered != doc_count_all:
+            raise SideIndexMissing(f"side index covers {covered} of {doc_count_all} passages")
+        self.codes = np.concatenate(code_parts) if code_parts else np.zeros((0, len(COLUMNS)), dtype=np.int32)
+        self.dates = np.concatenate(date_parts) if date_parts else np.zeros((0, 2), dtype=np.int32)
+        self.values = [list(v) for v in vocab]
+        self.lookup = vocab
+        self.live = np.ones(doc_count_all, dtype=bool)
+        dead = np.fromiter(deleted, dtype=np.int64)
+        self.live[dead] = False
+        self.live_docs = np.flatnonzero(self.live)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    # --- exact substrings --------------------------------------------------------------
+
+    def substring(self, needle: str) -> np.ndarray:
+        """Sorted document numbers of live passages whose folded text contains ``needle``."""
+        needle = "".join(needle.split())
+        if not needle:
+            return np.zeros(0, dtype=np.int64)
+        cached = self._cache.get(needle)
+        if cached is not None:
+            self._cache.move_to_end(needle)
+            return cached
+        u = units(needle)
+        found: list[np.ndarray] = []
+        for seg in self.segments:
+            local = self._segment_matches(seg, needle, u)
+            if len(local):
+                found.append(local.astype(np.int64) + seg.base)
+        docs = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        docs = docs[self.live[docs]]
+        self._cache[needle] = docs
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return docs
+
+    @staticmethod
+    def _segment_matches(seg: _Segment, needle: str, u: np.ndarray) -> np.ndarray:
+        if len(u) == 1:
+            return seg.postings("uni", int(u[0]))
+        keys = sorted({(int(a) << 16) | int(b) for a, b in zip(u[:-1], u[1:])})
+        lists = [seg.postings("bi", k) for k in keys]
+        if any(len(x) == 0 for x in lists):
+            return np.zeros(0, dtype=np.uint32)
+        lists.sort(key=len)
+        cand = lists[0]
+        for other in lists[1:]:
+            cand = np.intersect1d(cand, other, assume_unique=True)
+            if not len(cand):
+                return cand
+        if len(u) == 2:
+            return cand
+        return np.array([d for d in cand.tolist() if needle in seg.text_of(d)], dtype=np.uint32)
+
+    # --- columns, filters, facets ------------------------------------------------------
+
+    def column(self, name: str) -> np.ndarray:
+        return self.codes[:, COLUMNS.index(name)]
+
+    def codes_for(self, name: str, values: Sequence[str]) -> np.ndarray:
+        table = self.lookup[COLUMNS.index(name)]
+        return np.array([table[v] for v in values if v in table], dtype=np.int32)
+
+    def mask_in(self, name: str, values: Sequence[str]) -> np.ndarray:
+        return np.isin(self.column(name), self.codes_for(name, values))
+
+    def counts(self, name: str, docs: np.ndarray) -> dict[str, int]:
+        col = self.column(name)[docs]
+        values = self.values[COLUMNS.index(name)]
+        bins = np.bincount(col, minlength=len(values))
+        return {values[i]: int(bins[i]) for i in np.flatnonzero(bins) if i != 0}
+
+    def date_order(self, docs: np.ndarray) -> np.ndarray:
+        """``docs`` sorted newest first (by the date's first day), then in document order."""
+        starts = self.dates[docs, 0]
+        return docs[np.lexsort((docs, -starts.astype(np.int64)))]
