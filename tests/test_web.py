@@ -1,0 +1,470 @@
+"""The web app through Flask's test client: every route and error path, the HTML parsed with BeautifulSoup."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from searcher import api
+from searcher.cli import main
+from web import create_app
+
+EVIL = "<script>alert(1)</script>"
+EVIL_IMG = "<img src=x onerror=alert(1)>"
+EVIL_TEXT = (
+    f"{EVIL}延吉市文明城市测试报告\n\n"
+    f"吉林省延吉市2023年5月6日讯 文明城市创建工作中出现了{EVIL_IMG}的字样，路长巡查发现问题。\n\n"
+    f"第二段：{EVIL} 志愿服务 \"引号\" & 符号 '单引号' </p><b>粗体</b>\n"
+)
+
+
+@pytest.fixture(scope="module")
+def app(seed_index: Path) -> Flask:
+    return create_app({"INDEX_DIR": str(seed_index), "TESTING": True})
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def evil_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
+    docs = tmp_path_factory.mktemp("evil-docs")
+    (docs / "evil.txt").write_text(EVIL_TEXT, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("evil-index")
+    summary = api.index([str(docs)], index_dir)
+    assert summary.files == 1 and not summary.skipped
+    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+
+
+def page(client: FlaskClient, url: str, status: int = 200) -> BeautifulSoup:
+    resp = client.get(url)
+    assert resp.status_code == status, resp.get_data(as_text=True)[:2000]
+    assert resp.mimetype == "text/html"
+    return BeautifulSoup(resp.get_data(as_text=True), "html.parser")
+
+
+def args_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def hits_of(soup: BeautifulSoup) -> list:
+    return soup.select("ol.hits > li.hit")
+
+
+def facet(soup: BeautifulSoup, name: str) -> dict[str, dict]:
+    """value -> {count, url, selected} of one facet in the sidebar (the '更多' ones included)."""
+    out = {}
+    for a in soup.select(f"#facet-{name} a.fv"):
+        out[a.select_one(".name").contents[0].strip()] = {
+            "count": int(a.select_one(".n").get_text().replace(",", "")),
+            "url": a["href"],
+            "selected": "selected" in a["class"],
+        }
+    return out
+
+
+# --- the empty page ---------------------------------------------------------------------------
+
+
+def test_empty_page_offers_examples_and_syntax(client: FlaskClient) -> None:
+    soup = page(client, "/")
+    assert soup.html["lang"] == "zh-CN"
+    assert soup.select_one("meta[name=viewport]")
+    examples = soup.select(".examples a")
+    assert len(examples) >= 5
+    for a in examples:  # every example query finds something
+        q = args_of(a["href"])["q"][0]
+        assert client.get("/api/search", query_string={"q": q}).get_json()["total"] > 0, q
+    guide = soup.select_one(".syntax").get_text()
+    for needle in ('"门前四包"', "OR", "-疫情", "城市:", "年份:"):
+        assert needle in guide
+    assert "1,017 个段落" in soup.select_one(".lead").get_text()
+    assert not hits_of(soup) and not soup.select(".sidebar")
+
+
+def test_form_fields_are_labelled_and_the_form_is_get(client: FlaskClient) -> None:
+    soup = page(client, "/?q=路长")
+    form = soup.select_one("form.search")
+    assert form["method"] == "get" and form["action"] == "/"
+    for field in form.select("input:not([type=hidden])"):
+        assert soup.select_one(f"label[for={field['id']}]"), field
+    assert form.select_one("button[type=submit]").get_text() == "搜索"
+    assert soup.select_one("#q")["value"] == "路长"  # the box keeps the query
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def test_results_show_passages_titles_places_dates_and_links(client: FlaskClient) -> None:
+    soup = page(client, "/?q=路长")
+    assert soup.select_one("#result-count").get_text(strip=True).startswith("共 3 条结果")
+    hits = hits_of(soup)
+    assert len(hits) == 3
+    first = hits[0]
+    assert first.select_one(".hit-title a").get_text() == "吉林省延吉市：持续深入推进文明城市创建 让群众充分共享创建成果"
+    assert first.select_one(".place").get_text() == "吉林省 › 延边朝鲜族自治州 › 延吉市"
+    assert [m.get_text() for m in first.select(".passage mark")] == ["路长", "路长"]
+    link = first.select_one(".hit-links a")
+    assert link.get_text().startswith("原文")
+    assert re.fullmatch(r"/doc/[0-9a-f]{16}\?q=%E8%B7%AF%E9%95%BF#p6", link["href"])
+    dated = [h.select_one("time") for h in hits if h.select_one("time")]
+    assert dated and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", t["datetime"]) for t in dated)
+    assert soup.select_one("title").get_text().startswith("路长")
+
+
+def test_html_page_links_its_json_twin_which_matches_the_cli(client: FlaskClient, seed_index: Path) -> None:
+    soup = page(client, "/?q=文明&city=延吉&sort=date&limit=5&page=2")
+    twin = soup.select_one("link[rel=alternate][type='application/json']")["href"]
+    assert twin == soup.select_one("footer a[href^='/api/search']")["href"]
+    assert twin.startswith("/api/search?") and args_of(twin)["page"] == ["2"]
+    data = client.get(twin).get_json()
+    cli = CliRunner().invoke(main, ["--index-dir", str(seed_index), "search", "文明", "--city", "延吉", "--sort", "date",
+                                    "--limit", "5", "--offset", "5", "--json"])
+    assert cli.exit_code == 0, cli.output
+    assert data == json.loads(cli.stdout)
+    assert list(data) == ["query", "total", "hits", "facets"]
+    assert [h.select_one(".hit-title a").get_text() for h in hits_of(soup)] == [h["title"] for h in data["hits"]]
+
+
+def test_api_search_is_the_cli_json_shape(client: FlaskClient, seed_index: Path) -> None:
+    resp = client.get("/api/search", query_string={"q": "路长"})
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    assert "路长" in resp.get_data(as_text=True)  # UTF-8, not \u escapes
+    cli = CliRunner().invoke(main, ["--index-dir", str(seed_index), "search", "路长", "--json"])
+    assert resp.get_json() == json.loads(cli.stdout)
+    hit = resp.get_json()["hits"][0]
+    assert set(hit) == {"id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county", "date",
+                        "year", "score", "text", "highlight"}
+
+
+def test_pagination_pages_through_all_results(client: FlaskClient) -> None:
+    soup = page(client, "/?q=创建")
+    total = int(re.search(r"共 ([\d,]+) 条", soup.select_one("#result-count").get_text()).group(1).replace(",", ""))
+    assert total > 20
+    nav = soup.select_one("nav.pages")
+    assert nav.select_one(".disabled").get_text() == "上一页"
+    assert nav.select_one("[aria-current=page]").get_text() == "1"
+    next_url = nav.select_one("a[rel=next]")["href"]
+    assert args_of(next_url) == {"q": ["创建"], "page": ["2"]}
+    seen = [h.select_one(".hit-links a")["href"] for h in hits_of(soup)]
+    soup2 = page(client, next_url)
+    assert soup2.select_one("ol.hits")["start"] == "11"
+    assert "第 11–20 条" in soup2.select_one("#result-count").get_text()
+    assert args_of(soup2.select_one("nav.pages a[rel=prev]")["href"]) == {"q": ["创建"]}
+    assert not set(seen) & {h.select_one(".hit-links a")["href"] for h in hits_of(soup2)}
+    last = -(-total // 10)
+    soup_last = page(client, f"/?q=创建&page={last}")
+    assert soup_last.select_one("nav.pages .disabled").get_text() == "下一页"
+    assert len(hits_of(soup_last)) == total - (last - 1) * 10
+    beyond = page(client, f"/?q=创建&page={last + 1}")
+    assert "这一页没有结果了" in beyond.select_one(".empty").get_text() and not hits_of(beyond)
+
+
+def test_sort_by_date(client: FlaskClient) -> None:
+    soup = page(client, "/?q=文明&sort=date")
+    current = soup.select_one(".sort a[aria-current]")
+    assert current.get_text() == "按日期"
+    dates = [t["datetime"] for t in soup.select("ol.hits time")]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 10
+    relevance = soup.select_one(".sort a:not([aria-current])")
+    assert relevance.get_text() == "按相关度" and "sort" not in args_of(relevance["href"])
+    assert soup.select_one("form.search input[name=sort]")["value"] == "date"  # a new query keeps the sort
+
+
+def test_filters_without_query_browse_by_date(client: FlaskClient) -> None:
+    soup = page(client, "/?city=延吉")
+    hits = hits_of(soup)
+    assert hits and all("延吉市" in h.select_one(".place").get_text() for h in hits)
+    assert soup.select_one(".sort-note").get_text() == "按日期排列"
+    assert [c.get_text(strip=True) for c in soup.select(".chips .chip")] == ["城市：延吉×（去掉）"]
+
+
+# --- facets and charts ------------------------------------------------------------------------
+
+
+def test_facets_show_exact_counts_and_drill_down(client: FlaskClient) -> None:
+    soup = page(client, "/?q=文明")
+    data = client.get("/api/search?q=文明").get_json()
+    provinces = facet(soup, "province")
+    assert {v: f["count"] for v, f in provinces.items()} == {f["value"]: f["count"] for f in data["facets"]["province"]}
+    assert not soup.select("#facet-city") and not soup.select("#facet-county")  # drill down: province first
+    assert soup.select_one("#facet-province details.more summary").get_text().startswith("更多")
+    assert len(soup.select("#facet-province > ul.bars > li")) == 10
+
+    soup = page(client, provinces["吉林省"]["url"])
+    assert args_of(provinces["吉林省"]["url"]) == {"q": ["文明"], "province": ["吉林省"]}
+    assert facet(soup, "province")["吉林省"]["selected"]
+    assert int(re.search(r"共 ([\d,]+)", soup.select_one("#result-count").get_text()).group(1)) == provinces["吉林省"]["count"]
+    cities = facet(soup, "city")
+    assert cities and sum(c["count"] for c in cities.values()) <= provinces["吉林省"]["count"]
+    chip = soup.select_one(".chips .chip")
+    assert chip.get_text(strip=True).startswith("省份：吉林省") and args_of(chip["href"]) == {"q": ["文明"]}
+
+    city, info = max(cities.items(), key=lambda kv: kv[1]["count"])
+    soup = page(client, info["url"])
+    assert args_of(info["url"])["city"] == [city]
+    assert facet(soup, "city")[city]["selected"]
+    counties = facet(soup, "county")
+    assert counties
+    county, cinfo = next(iter(counties.items()))
+    soup = page(client, cinfo["url"])
+    assert facet(soup, "county")[county]["selected"]
+    assert all(county in h.select_one(".place").get_text() for h in hits_of(soup))
+    # every selected value is a removable chip; removing the city keeps the province
+    chips = {c.get_text(strip=True).split("×")[0]: c["href"] for c in soup.select(".chips .chip")}
+    assert set(chips) == {"省份：吉林省", f"城市：{city}", f"区县：{county}"}
+    assert args_of(chips[f"城市：{city}"]) == {"q": ["文明"], "province": ["吉林省"], "county": [county]}
+    assert args_of(soup.select_one(".chip-clear")["href"]) == {"q": ["文明"]}
+    # clicking a selected value removes it
+    assert "county" not in args_of(facet(soup, "county")[county]["url"])
+
+
+def test_several_cities_can_be_selected(client: FlaskClient) -> None:
+    one = client.get("/api/search?q=文明&city=延吉").get_json()["total"]
+    two = client.get("/api/search?q=文明&city=鹤壁").get_json()["total"]
+    soup = page(client, "/?q=文明&city=延吉&city=鹤壁")
+    assert f"共 {one + two:,} 条结果" in soup.select_one("#result-count").get_text()
+    assert len(soup.select(".chips .chip")) == 2
+    assert soup.select("form.search input[name=city]")[1]["value"] == "鹤壁"
+
+
+def test_year_chart_bars_are_links_that_filter_by_year(client: FlaskClient) -> None:
+    soup = page(client, "/?q=文明")
+    data = client.get("/api/search?q=文明").get_json()
+    years = {int(f["value"]): f["count"] for f in data["facets"]["year"]}
+    bars = soup.select("svg.years a")
+    assert {int(a["href"].split("year=")[1]): int(a.select_one("text.n").get_text()) for a in bars} == years
+    heights = {a["href"]: float(a.select_one("rect.bar")["height"]) for a in bars}
+    assert max(heights.values()) == 80 and min(heights.values()) < 80  # the largest year has the tallest bar
+    url = next(a["href"] for a in bars if a["href"].endswith("year=2021"))
+    soup = page(client, url)
+    assert all(t["datetime"].startswith("2021") for t in soup.select("ol.hits time"))
+    assert soup.select_one("svg.years a.selected")
+    assert f"共 {years[2021]} 条结果" in soup.select_one("#result-count").get_text()
+    assert facet(soup, "year")["2021"]["selected"]
+
+
+def test_province_bar_list(client: FlaskClient) -> None:
+    soup = page(client, "/?q=文明")
+    rows = soup.select("#facet-province a.fv")
+    widths = [float(a.select("svg.bar rect")[1]["width"]) for a in rows]
+    assert widths[0] == 100 and widths == sorted(widths, reverse=True)
+
+
+# --- nothing found, malformed input -----------------------------------------------------------
+
+
+def test_no_results_offers_the_search_without_filters(client: FlaskClient) -> None:
+    soup = page(client, "/?q=路长&year=2021")
+    assert "没有找到结果" in soup.select_one("#result-count").get_text()
+    suggestion = soup.select_one(".suggest li")
+    assert "去掉「年份：2021」" in suggestion.get_text() and "3 条" in suggestion.get_text()
+    assert args_of(suggestion.select_one("a")["href"]) == {"q": ["路长"]}
+
+
+def test_no_results_offers_each_word_alone(client: FlaskClient) -> None:
+    soup = page(client, "/?q=路长 口袋公园")
+    texts = [li.get_text() for li in soup.select(".suggest li")]
+    assert any("只搜「路长」" in t and "3 条" in t for t in texts)
+    assert any("只搜「口袋公园」" in t for t in texts)
+
+
+@pytest.mark.parametrize("query", ['"门前四包', "OR", "city:", "x" * 600, "年份:abc", "-路长"])
+def test_malformed_query_is_shown_on_the_page(client: FlaskClient, query: str) -> None:
+    soup = page(client, "/?" + f"q={query}", status=400)
+    alert = soup.select_one(".alert[role=alert]")
+    assert "查询有误：" in alert.get_text() and alert.select_one(".error-text").get_text()
+    assert soup.select_one("#q")["value"] == query
+    assert soup.select(".syntax")  # the guide is right there
+    resp = client.get("/api/search", query_string={"q": query})
+    assert resp.status_code == 400
+    body = resp.get_json()
+    assert body["status"] == 400 and body["error"] == alert.select_one(".error-text").get_text()
+
+
+@pytest.mark.parametrize("qs", ["q=路长&year=20x3", "q=路长&page=0", "q=路长&page=abc", "q=路长&sort=random",
+                                "q=路长&limit=5000", "q=路长&from=yesterday", "q=路长&page=99999999"])
+def test_bad_parameters_are_a_400_with_a_message(client: FlaskClient, qs: str) -> None:
+    soup = page(client, "/?" + qs, status=400)
+    assert "查询有误：" in soup.select_one(".alert").get_text()
+    resp = client.get("/api/search?" + qs)
+    assert resp.status_code == 400 and resp.get_json()["status"] == 400 and resp.get_json()["error"]
+
+
+def test_empty_form_fields_redirect_to_the_canonical_url(client: FlaskClient) -> None:
+    resp = client.get("/?q=路长&from=&to=&page=2")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/?q=%E8%B7%AF%E9%95%BF&page=2"
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+
+def doc_url(client: FlaskClient, q: str) -> str:
+    return client.get("/api/search", query_string={"q": q}).get_json()["hits"][0]
+
+
+def test_document_view_has_anchors_marks_and_metadata(client: FlaskClient) -> None:
+    hit = doc_url(client, "路长")
+    soup = page(client, f"/doc/{hit['doc_id']}?q=路长")
+    assert soup.select_one("h1").get_text() == hit["title"]
+    meta = soup.select_one(".doc-meta").get_text()
+    assert "吉林省 › 延边朝鲜族自治州 › 延吉市" in meta
+    assert Path(hit["source"]).name in meta and "../" not in meta  # the file name, not a server path
+    paras = soup.select(".doc-body .para")
+    assert [p["id"] for p in paras] == [f"p{i}" for i in range(1, len(paras) + 1)]
+    target = soup.select_one(f"#p{hit['paragraph']}")
+    assert [m.get_text() for m in target.select("mark")] == ["路长", "路长"]
+    assert target.select_one("a.pn")["href"] == f"#p{hit['paragraph']}"
+    assert args_of(soup.select_one(".crumbs a")["href"]) == {"q": ["路长"]}
+    twin = soup.select_one("link[rel=alternate]")["href"]
+    assert twin == f"/api/doc/{hit['doc_id']}"
+    data = client.get(twin).get_json()
+    assert data["doc_id"] == hit["doc_id"] and data["title"] == hit["title"]
+    assert len(data["passages"]) == len(paras)
+    assert data["passages"][hit["paragraph"] - 1]["text"] == hit["text"]
+    assert "path_key" not in json.dumps(data)
+
+
+def test_document_without_query_has_no_marks(client: FlaskClient) -> None:
+    hit = doc_url(client, "路长")
+    soup = page(client, f"/doc/{hit['doc_id']}")
+    assert not soup.select(".doc-body mark")
+    page(client, f"/doc/{hit['doc_id']}?q=%22unbalanced")  # a bad query only means no marks
+
+
+@pytest.mark.parametrize("doc_id", ["ffffffffffffffff", "..%2F..%2Fetc%2Fpasswd", "%00", "a" * 200, "<script>"])
+def test_unknown_document_is_a_404_page(client: FlaskClient, doc_id: str) -> None:
+    soup = page(client, f"/doc/{doc_id}", status=404)
+    assert "找不到" in soup.select_one("h1").get_text()
+    resp = client.get(f"/api/doc/{doc_id}")
+    assert resp.status_code == 404 and resp.get_json()["status"] == 404
+
+
+# --- JSON errors, health, static, headers ------------------------------------------------------
+
+
+def test_healthz(client: FlaskClient, tmp_path: Path) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok", "index": "ok"}
+    missing = create_app({"INDEX_DIR": str(tmp_path / "none")}).test_client().get("/healthz")
+    assert missing.status_code == 503 and missing.get_json()["index"] == "missing"
+
+
+def test_json_errors_for_unknown_routes_and_methods(client: FlaskClient) -> None:
+    resp = client.get("/api/nothing")
+    assert resp.status_code == 404 and resp.get_json()["status"] == 404
+    resp = client.post("/api/search?q=路长")
+    assert resp.status_code == 405 and resp.get_json() == {"error": resp.get_json()["error"], "status": 405}
+    soup = page(client, "/no/such/page", status=404)
+    assert soup.select_one("h1").get_text() == "页面不存在"
+    assert client.get("/api/search").status_code == 400  # nothing to search for
+
+
+def test_static_files_come_from_a_fixed_table(client: FlaskClient) -> None:
+    soup = page(client, "/")
+    css = soup.select_one("link[rel=stylesheet]")["href"]
+    resp = client.get(css)
+    assert resp.status_code == 200 and resp.mimetype == "text/css" and b"--accent" in resp.data
+    assert "max-age=31536000" in resp.headers["Cache-Control"]
+    assert client.get(css, headers={"If-None-Match": resp.headers["ETag"]}).status_code == 304
+    js = soup.select_one("script[src]")["src"]
+    assert client.get(js).mimetype in ("text/javascript", "application/javascript")
+    for bad in ("/static/..%2F__init__.py", "/static/../views.py", "/static/nope.css", "/static/%2Fetc%2Fpasswd"):
+        assert client.get(bad).status_code == 404, bad
+
+
+def test_security_headers_everywhere(client: FlaskClient) -> None:
+    hit = doc_url(client, "路长")
+    for url in ("/", "/?q=路长", "/?q=%22", f"/doc/{hit['doc_id']}", "/doc/nope", "/api/search?q=路长", "/healthz"):
+        resp = client.get(url)
+        csp = resp.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp, url
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --- safety ------------------------------------------------------------------------------------
+
+
+def assert_no_injected_markup(soup: BeautifulSoup) -> None:
+    scripts = soup.select("script")
+    assert [s.get("src", "").split("?")[0] for s in scripts] == ["/static/app.js"] and not any(s.string for s in scripts)
+    assert not soup.select("img")
+    assert not soup.select("b")
+    assert not [t for t in soup.find_all(True) if any(a.startswith("on") for a in t.attrs)]
+
+
+def test_query_is_escaped_everywhere(client: FlaskClient) -> None:
+    query = f"{EVIL} {EVIL_IMG}"
+    resp = client.get("/", query_string={"q": query})
+    soup = BeautifulSoup(resp.get_data(as_text=True), "html.parser")
+    assert_no_injected_markup(soup)
+    assert soup.select_one("#q")["value"] == query
+    assert "&lt;script&gt;" in resp.get_data(as_text=True)
+
+
+def test_document_text_is_escaped_in_results_and_document(evil_client: FlaskClient) -> None:
+    resp = evil_client.get("/", query_string={"q": "文明"})
+    html = resp.get_data(as_text=True)
+    soup = BeautifulSoup(html, "html.parser")
+    assert hits_of(soup)
+    assert_no_injected_markup(soup)
+    assert EVIL in soup.select_one(".hit-title").get_text()  # shown as text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert soup.select(".passage mark")
+    doc_id = evil_client.get("/api/search?q=文明").get_json()["hits"][0]["doc_id"]
+    for q in ("路长", "script", "onerror", EVIL):
+        doc = evil_client.get(f"/doc/{doc_id}", query_string={"q": q})
+        soup = BeautifulSoup(doc.get_data(as_text=True), "html.parser")
+        assert doc.status_code == 200
+        assert_no_injected_markup(soup)
+        assert EVIL_IMG in soup.select_one(".doc-body").get_text()
+    soup = BeautifulSoup(evil_client.get("/", query_string={"q": "onerror"}).get_data(as_text=True), "html.parser")
+    assert_no_injected_markup(soup)
+    assert [m.get_text() for m in soup.select(".passage mark")] == ["onerror"]
+
+
+# --- index states ------------------------------------------------------------------------------
+
+
+def test_no_index_page_says_how_to_build_one(tmp_path: Path) -> None:
+    client = create_app({"INDEX_DIR": str(tmp_path / "none")}).test_client()
+    for url in ("/", "/?q=路长", "/doc/0123456789abcdef"):
+        soup = page(client, url, status=503)
+        assert soup.select_one("h1").get_text() == "尚未建立索引"
+        assert "searcher serve" in soup.select_one("pre").get_text()
+    for url in ("/api/search?q=路长", "/api/doc/0123456789abcdef"):
+        resp = client.get(url)
+        assert resp.status_code == 503 and "searcher" in resp.get_json()["error"]
+
+
+def test_outdated_index_asks_for_a_rebuild(tmp_path: Path, seeds_dir: Path) -> None:
+    ix = tmp_path / "ix"
+    api.index([str(seeds_dir / "000_012fe31ce3351ebb.txt")], ix)
+    meta = json.loads((ix / "searcher.json").read_text(encoding="utf-8"))
+    (ix / "searcher.json").write_text(json.dumps(dict(meta, analyzer="0/old")), encoding="utf-8")
+    client = create_app({"INDEX_DIR": str(ix)}).test_client()
+    soup = page(client, "/?q=路长", status=503)
+    assert "--rebuild" in soup.select_one("pre").get_text()
+    assert client.get("/api/search?q=路长").status_code == 503
+
+
+def test_the_app_sees_new_documents_without_a_restart(tmp_path: Path, seed_index: Path) -> None:
+    ix = tmp_path / "ix"
+    shutil.copytree(seed_index, ix)
+    client = create_app({"INDEX_DIR": str(ix)}).test_client()
+    assert client.get("/api/search?q=粗体").get_json()["total"] == 0
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "new.txt").write_text(EVIL_TEXT, encoding="utf-8")
+    api.index([str(docs)], ix)
+    assert client.get("/api/search?q=粗体").get_json()["total"] == 1
