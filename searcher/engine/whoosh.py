@@ -4,7 +4,7 @@
 Matching is set algebra on sorted numpy arrays of Whoosh document numbers:
 
 * an unquoted term matches passages that contain it as a string, or contain all its jieba
-  words, or whose article title has all its words, or whose place it names (延吉);
+  words, or whose place it names (延吉 matches passages about 延吉市); title words only rank;
 * a quoted term matches passages that contain it as a string, exactly;
 * AND intersects, OR unites, NOT subtracts, filters are column masks.
 
@@ -43,7 +43,8 @@ INDEX_NAME = "passages"
 
 TITLE_BOOST = 1.5
 SECTION_BOOST = 1.2
-PHRASE_BOOST = 2.0
+PHRASE_BONUS = 3.0
+RERANK_POOL = 100
 PLACE_BOOST = 0.5
 
 
@@ -220,7 +221,7 @@ class WhooshEngine:
             if sort == "date" or not query.must:
                 page = [(int(d), 0.0) for d in side.date_order(docs)[offset : offset + limit]]
             else:
-                page = self._ranked(s, docs, query, offset + limit)[offset : offset + limit]
+                page = self._ranked(s, side, docs, query, offset + limit)[offset : offset + limit]
             hits = [EngineHit(_public(s.stored_fields(d)), score) for d, score in page]
         return EngineResult(total=int(len(docs)), hits=hits, facets=facets)
 
@@ -243,21 +244,33 @@ class WhooshEngine:
         if not clause.quoted:
             ws = words(clause.text)
             alternatives: list[wq.Query] = [wq.Term("place", folded.strip())]
-            if ws:
-                alternatives.append(_all_words("title", ws))
             if len(ws) > 1:
                 alternatives.append(_all_words("text", ws))
             parts.append(_docs(s, side, wq.Or(alternatives)))
         return _union(parts)
 
-    def _ranked(self, s: Any, docs: np.ndarray, query: ParsedQuery, k: int) -> list[tuple[int, float]]:
+    def _ranked(
+        self, s: Any, side: Sidecar, docs: np.ndarray, query: ParsedQuery, k: int
+    ) -> list[tuple[int, float]]:
         scoring = _scoring_query(query)
-        out: list[tuple[int, float]] = []
+        scored: dict[int, float] = {}
         if scoring is not None:
-            results = s.search(scoring, filter=set(docs.tolist()), limit=k, terms=False)
-            out = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+            # BM25F over words first; the phrase bonus (the whole term as written) is then
+            # added from the side index's exact-string sets instead of Whoosh phrase
+            # queries, which are the slowest kind it has.
+            pool = max(k * 3, RERANK_POOL)
+            results = s.search(scoring, filter=set(docs.tolist()), limit=pool, terms=False)
+            scored = {hit.docnum: float(hit.score or 0.0) for hit in results}
+            if scored:
+                pool_docs = np.fromiter(scored, dtype=np.int64)
+                for term in query.positive_terms():
+                    if len(words(term.text)) > 1:
+                        exact = np.isin(pool_docs, side.substring(fold(term.text)))
+                        for d in pool_docs[exact].tolist():
+                            scored[d] += PHRASE_BONUS
+        out = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
         if len(out) < k:
-            seen = {d for d, _ in out}
+            seen = set(scored)
             for d in docs.tolist():
                 if d not in seen:
                     out.append((d, 0.0))
@@ -335,8 +348,6 @@ def _scoring_query(query: ParsedQuery) -> wq.Query | None:
             parts.append(wq.Term("text", w))
             parts.append(wq.Term("title", w, boost=TITLE_BOOST))
             parts.append(wq.Term("section", w, boost=SECTION_BOOST))
-        if len(ws) > 1:
-            parts.append(wq.Phrase("text", ws, boost=PHRASE_BOOST))
         if not term.quoted:
             parts.append(wq.Term("place", fold(term.text).strip(), boost=PLACE_BOOST))
     return wq.Or(parts) if parts else None
