@@ -124,7 +124,10 @@ def render_terminal(result: Result, colour: bool) -> str:
     if result.total == 0:
         lines.append(f"No passages match {result.query!r}.")
     else:
-        lines.append(f"{result.total} passages match {result.query!r}; showing {result.offset + 1}-{shown_to}.")
+        noun = "passage matches" if result.total == 1 else "passages match"
+        shown = f"showing {result.offset + 1}-{shown_to}" if result.hits else f"none at offset {result.offset}"
+        what = repr(result.query) if result.query.strip() else "the filters"
+        lines.append(f"{result.total} {noun} {what}; {shown}.")
     for rank, hit in enumerate(result.hits, start=result.offset + 1):
         place = " › ".join(p for p in (hit.province, hit.city, hit.county) if p) or "(place unknown)"
         lines.append("")
