@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .dates import date_line
 from .normalize import IDEOGRAPHIC_SPACE
 
 # What may end a sentence, including a closing quote or bracket after the stop.
@@ -106,8 +107,8 @@ def _looks_like_toc_entry(line: str) -> bool:
     return bool(re.match(r"^\d{1,3}[.．、]\s*\S", line)) and bool(_TOC_ENTRY.match(line)) and not ends_sentence(line)
 
 
-def _wrap_width(lines: list[str]) -> float | None:
-    """The hard-wrap width in CJK cells, or None when lines are whole paragraphs."""
+def _wrap_width(lines: list[str]) -> tuple[float, float] | None:
+    """(commonest, 90th-percentile) line width in CJK cells when lines are hard-wrapped, else None."""
     widths = [display_width(line.strip()) for line in lines if line.strip()]
     if len(widths) < 5:
         return None
@@ -116,10 +117,11 @@ def _wrap_width(lines: list[str]) -> float | None:
     median = widths[len(widths) // 2]
     if median > 40 or unterminated < len(widths) * 0.5:
         return None
-    counts = Counter(round(w) for w in widths if w >= 8)
-    if not counts:
+    long_enough = [w for w in widths if w >= 8]
+    if not long_enough:
         return None
-    return float(counts.most_common(1)[0][0])
+    commonest = float(Counter(round(w) for w in long_enough).most_common(1)[0][0])
+    return commonest, max(commonest, long_enough[int(0.9 * (len(long_enough) - 1))])
 
 
 def _double_spaced(lines: list[str]) -> bool:
@@ -137,8 +139,8 @@ def paragraphs(text: str) -> list[Paragraph]:
     ['一、主要做法', '延吉市坚持高起点谋划，统筹实施。']
     """
     lines = _drop_toc_and_page_numbers(_lines(text))
-    width = _wrap_width(lines)
-    blanks_mean_nothing = width is not None and _double_spaced(lines)
+    widths = _wrap_width(lines)
+    blanks_mean_nothing = widths is not None and _double_spaced(lines)
 
     paras: list[list[str]] = []
     heading_flags: list[bool] = []
@@ -150,7 +152,7 @@ def paragraphs(text: str) -> list[Paragraph]:
             continue
         indented = bool(_INDENT.match(raw))
         line = raw.strip()
-        if prev is None or _breaks(prev, line, indented, blank_before, width, blanks_mean_nothing):
+        if prev is None or _breaks(prev, line, indented, blank_before, widths, blanks_mean_nothing):
             paras.append([line])
             heading_flags.append(False)
         else:
@@ -169,7 +171,7 @@ def paragraphs(text: str) -> list[Paragraph]:
             out.append(Paragraph(joined[: tail.start()]))
             out.append(Paragraph(tail.group(0), True))
             continue
-        heading = is_heading_text(joined) and (len(parts) == 1 or width is not None)
+        heading = is_heading_text(joined) and (len(parts) == 1 or widths is not None)
         if heading or len(joined) <= LONG_PARAGRAPH:
             out.append(Paragraph(joined, heading))
         else:
@@ -178,24 +180,34 @@ def paragraphs(text: str) -> list[Paragraph]:
 
 
 def _breaks(
-    prev: str, line: str, indented: bool, blank_before: bool, width: float | None, blanks_mean_nothing: bool
+    prev: str,
+    line: str,
+    indented: bool,
+    blank_before: bool,
+    widths: tuple[float, float] | None,
+    blanks_mean_nothing: bool,
 ) -> bool:
     if indented or HEADING_MARKER.match(line) or line.startswith(("——", "□", "■", "●")):
         return True
+    if date_line(line) or date_line(prev):
+        return True  # an article's date line stands alone
     if prev.startswith("——") and is_heading_text(prev):
         return True  # a "——subtitle" line stands alone
-    if width is None:
+    if widths is None:
         # Whole-paragraph lines: a line break ends the paragraph unless the line was cut mid-sentence.
         if is_heading_text(prev):
             return True
         return ends_sentence(prev) or (blank_before and display_width(prev) < 20)
+    width, wide = widths
     prev_w = display_width(prev)
     if ends_sentence(prev):
         if blank_before and not blanks_mean_nothing:
             return True
-        return prev_w < width - 1.5
+        # A sentence end short of the wrap width ends the paragraph. Robust to a document whose
+        # commonest width is a heading's, not the wrap's.
+        return prev_w < max(width, wide * 0.9) - 1.5
     # A short unterminated line standing alone (title, heading, caption) ends where it is.
-    return prev_w < width * 0.7 and not _ends_mid_phrase(prev)
+    return prev_w < wide * 0.7 and not _ends_mid_phrase(prev)
 
 
 def _ends_mid_phrase(text: str) -> bool:

@@ -1,0 +1,85 @@
+"""End to end on small files the tests write: encodings, hard wraps, a TOC, traditional text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from searcher import api
+
+WRAPPED_WITH_TOC = """2022年创建文明城市经验材料汇编
+
+目 录
+
+1. 延吉市推进路长制工作综述1
+
+2. 台州市垃圾分类工作综述5
+
+推进路长制 守护城市颜值
+
+延吉市推进路长制工作综述
+
+（2022年6月8日）
+
+　　针对全市38条主干街路，延吉市设立38名一级路长、70名二级
+路长，带领280名巡查员对主干街路的环境卫生、交通秩序、市场
+经营等问题进行日常巡查和治理，累计解决问题11.2万余件。
+
+　　下一步，延吉市将持续推进路长制。
+
+- 2 -
+
+台州市垃圾分类工作综述
+
+（2022年7月1日）
+
+　　台州市推进垃圾分类，建成BRT快速公交沿线分类示范点。
+"""
+
+
+def test_gbk_compilation_with_toc_and_hard_wraps(tmp_path: Path) -> None:
+    f = tmp_path / "汇编.txt"
+    f.write_bytes(WRAPPED_WITH_TOC.encode("gbk"))
+    summary = api.index([str(f)], tmp_path / "ix")
+    assert summary.files == 1 and summary.documents == 2 and not summary.skipped
+
+    r = api.search('"二级路长"', tmp_path / "ix")  # spans a hard wrap: 二级 / 路长
+    assert r.total == 1
+    hit = r.hits[0]
+    assert hit.text == (
+        "针对全市38条主干街路，延吉市设立38名一级路长、70名二级路长，带领280名巡查员对主干街路的环境卫生、"
+        "交通秩序、市场经营等问题进行日常巡查和治理，累计解决问题11.2万余件。"
+    )
+    assert (hit.title, hit.date) == ("延吉市推进路长制工作综述", "2022-06-08")
+    assert (hit.province, hit.city, hit.county) == ("吉林省", "延边朝鲜族自治州", "延吉市")
+
+    r = api.search("垃圾分类", tmp_path / "ix")
+    assert r.total == 1 and r.hits[0].city == "台州市" and r.hits[0].date == "2022-07-01"
+
+    everything = [p["text"] for p in api.open_index(tmp_path / "ix").all_passages()]
+    assert not any("综述1" in t or "综述5" in t or t in ("目 录", "- 2 -") for t in everything)
+
+
+def test_utf16_and_big5_traditional_text(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "utf16.txt").write_bytes("浙江省台州市创建工作总结\n\n台州坚持以文化人，推进和合文化建设。\n".encode("utf-16"))
+    (docs / "big5.txt").write_bytes("臺灣省某市創建工作總結\n\n該市志願服務隊累計服務三萬餘人次，推進垃圾分類。\n".encode("big5"))
+    summary = api.index([str(docs)], tmp_path / "ix")
+    assert summary.files == 2 and not summary.skipped
+    # a simplified query finds traditional text, which is shown as written
+    r = api.search("志愿服务", tmp_path / "ix")
+    assert r.total == 1
+    assert r.hits[0].text == "該市志願服務隊累計服務三萬餘人次，推進垃圾分類。"
+    assert "<mark>志願服務</mark>" in r.hits[0].highlight
+    assert api.search('"和合文化"', tmp_path / "ix").hits[0].city == "台州市"
+
+
+def test_empty_and_unsupported_files_do_not_stop_a_run(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "ok.md").write_text("# 某县创建工作\n\n某县推进口袋公园建设。\n", encoding="utf-8")
+    (docs / "notes.docx").write_bytes(b"PK\x03\x04")  # not read by the folder walk (unsupported suffix)
+    summary = api.index([str(docs)], tmp_path / "ix")
+    assert not summary.skipped
+    assert api.search("口袋公园", tmp_path / "ix").total == 1
