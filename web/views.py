@@ -323,7 +323,7 @@ def search() -> Any:
             ctx["stats"] = current_app.extensions["searcher.index"].stats(index_dir())
         except (api.NoIndex, api.IndexMismatch) as exc:
             return _no_index_page(exc)
-        return render_template("search.html", p=p, **ctx)
+        return render_template("search.html", p=p, autofocus=True, **ctx)
     try:
         data, seconds = run_search(p)
     except QueryError as exc:
@@ -356,7 +356,7 @@ def page_context(p: Params, data: dict[str, Any]) -> dict[str, Any]:
     pages = math.ceil(data["total"] / p.limit) if p.limit else 1
     return {
         "facets": facets,
-        "year_chart": year_chart(data["facets"].get("year", []), p),
+        "year_chart": year_chart(data["facets"].get("year", []), p, data["total"]),
         "chips": chips(p),
         "pagination": pagination(p, pages),
         "first": (p.page - 1) * p.limit + 1,
@@ -425,7 +425,7 @@ def facet_views(facets: dict[str, list[dict[str, Any]]], p: Params) -> list[dict
     return out
 
 
-def year_chart(years: list[dict[str, Any]], p: Params) -> dict[str, Any] | None:
+def year_chart(years: list[dict[str, Any]], p: Params, total: int) -> dict[str, Any] | None:
     """Bars for matches per year, oldest first, gaps as empty slots; geometry for an inline SVG."""
     counts = {int(v["value"]): v["count"] for v in years}
     if not counts:
@@ -445,8 +445,14 @@ def year_chart(years: list[dict[str, Any]], p: Params) -> dict[str, Any] | None:
             "label": i % step == 0 or i == len(span) - 1, "selected": p.year == year,
             "url": toggle_url("year", str(year), p) if n else None,
         })
-    return {"bars": bars, "width": len(span) * slot, "height": top_pad + plot_h + label_h,
-            "base": top_pad + plot_h, "label_y": top_pad + plot_h + 13}
+    # At least four slots wide, so one or two bars do not fill the whole sidebar.
+    width = max(len(span), 4) * slot
+    shift = (width - len(span) * slot) / 2
+    for b in bars:
+        b["x"] += shift
+        b["cx"] += shift
+    return {"bars": bars, "width": width, "height": top_pad + plot_h + label_h, "base": top_pad + plot_h,
+            "label_y": top_pad + plot_h + 13, "undated": total - sum(counts.values())}
 
 
 def chips(p: Params) -> list[dict[str, Any]]:
@@ -553,7 +559,7 @@ def document(doc_id: str) -> Any:
     for row in data["passages"]:
         row["html"] = Markup(highlight.html(row["text"], highlight.spans(row["text"], terms)))
     back = url_for("web.search", q=q) if q else None
-    return render_template("doc.html", doc=data, q=q, back_url=back,
+    return render_template("doc.html", doc=data, q=q, back_url=back, p=Params(q=q),
                            json_url=url_for("web.api_document", doc_id=data["doc_id"]))
 
 

@@ -1,0 +1,317 @@
+"""The web UI in real Chromium (Playwright) against ``searcher serve`` running as a real process.
+
+Debian's chromium is used (/usr/bin/chromium); Playwright cannot download its own browsers here.
+Without it these tests skip on a laptop, but fail in CI (env CI set).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+EVIL = "<script>alert(1)</script>"
+EVIL_IMG = "<img src=x onerror=alert(1)>"
+
+
+class Server:
+    """``searcher ... serve --port 0`` as a subprocess; ``url`` once it says where it listens."""
+
+    def __init__(self, args: list[str], timeout: float = 90) -> None:
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen([sys.executable, "-m", "searcher.cli", *args], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
+        self.stderr: list[str] = []
+        lines: queue.Queue[str | None] = queue.Queue()
+
+        def read() -> None:
+            assert self.proc.stderr is not None
+            for line in self.proc.stderr:
+                self.stderr.append(line)
+                lines.put(line)
+            lines.put(None)
+
+        self._reader = threading.Thread(target=read, daemon=True)
+        self._reader.start()
+        while True:
+            try:
+                line = lines.get(timeout=timeout)
+            except queue.Empty:
+                self.stop()
+                raise RuntimeError("searcher serve did not start in time: " + "".join(self.stderr)) from None
+            if line is None:
+                self.stop()
+                raise RuntimeError("searcher serve exited: " + "".join(self.stderr))
+            m = re.match(r"serving (http://127\.0\.0\.1:\d+)/", line)
+            if m:
+                self.url = m.group(1)
+                return
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._reader.join(timeout=5)
+        if self.proc.stderr:
+            self.proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def server(seed_index: Path) -> Iterator[Server]:
+    srv = Server(["--index-dir", str(seed_index), "serve", "--port", "0"])
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    missing = None
+    if not Path(CHROMIUM).exists():
+        missing = f"{CHROMIUM} not found (apt-get install chromium fonts-noto-cjk)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "the playwright package is not installed"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {missing}")
+        pytest.skip(missing)
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Tab:
+    """A page that records dialogs and console errors (a CSP violation is a console error)."""
+
+    def __init__(self, browser: Any, **context: Any) -> None:
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+
+        def on_dialog(dialog: Any) -> None:
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        def on_console(message: Any) -> None:
+            # A page served with an error status (400, 404) is logged as a failed load; subresources are
+            # checked by on_response instead.
+            if message.type == "error" and not message.text.startswith("Failed to load resource"):
+                self.errors.append(message.text)
+
+        def on_response(response: Any) -> None:
+            if response.status >= 400 and response.request.resource_type != "document":
+                self.errors.append(f"{response.status} {response.url}")
+
+        self.page.on("dialog", on_dialog)
+        self.page.on("console", on_console)
+        self.page.on("response", on_response)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+
+@pytest.fixture()
+def tab(browser: Any) -> Iterator[Tab]:
+    t = Tab(browser, viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    yield t
+    t.context.close()
+    assert not t.dialogs and not t.errors
+
+
+def args_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_type_a_query_click_a_facet_and_a_year_bar(server: Server, tab: Tab) -> None:
+    page = tab.page
+    page.goto(server.url + "/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.fill("#q", "文明")
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"\?q=%E6%96%87%E6%98%8E$"))  # empty date fields left out of the URL
+    assert page.text_content("#result-count").strip().startswith("共")
+    assert page.locator("ol.hits > li").count() == 10
+    assert page.locator("#facet-city").count() == 0
+
+    province = page.locator("#facet-province a.fv").first
+    name = province.locator(".name").inner_text().strip()
+    count = int(province.locator(".n").inner_text().replace(",", ""))
+    province.click()
+    page.wait_for_url(re.compile("province="))
+    assert args_of(page.url)["province"] == [name]
+    assert page.locator(".chips .chip").first.inner_text().startswith(f"省份：{name}")
+    assert f"共 {count:,} 条结果" in page.text_content("#result-count")
+    assert page.locator("#facet-city a.fv").count() > 0  # drill down: the province's cities
+
+    bar = page.locator("svg.years a").last
+    label = bar.get_attribute("aria-label")
+    year = label[:4]
+    bar.click()
+    page.wait_for_url(re.compile(f"year={year}"))
+    dates = page.locator("ol.hits time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
+    assert dates and all(d.startswith(year) for d in dates)
+    assert page.locator("svg.years a.selected").count() == 1
+    page.locator(".chips .chip", has_text="年份").click()  # remove the year chip again
+    page.wait_for_url(lambda url: "year=" not in url)
+
+
+def test_page_through_results(server: Server, tab: Tab) -> None:
+    page = tab.page
+    page.goto(server.url + "/?q=" + quote("创建"))
+    first = page.locator("ol.hits .hit-title").first.inner_text()
+    page.get_by_role("link", name="下一页").click()
+    page.wait_for_url(re.compile("page=2"))
+    assert page.get_attribute("ol.hits", "start") == "11"
+    assert page.locator("nav.pages [aria-current=page]").inner_text() == "2"
+    page.get_by_role("link", name="第 3 页").click()
+    page.wait_for_url(re.compile("page=3"))
+    page.get_by_role("link", name="上一页").click()
+    page.wait_for_url(re.compile("page=2"))
+    page.get_by_role("link", name="上一页").click()
+    page.wait_for_url(lambda url: "page=" not in url)
+    assert page.locator("ol.hits .hit-title").first.inner_text() == first
+
+
+def test_open_a_document_and_land_on_the_paragraph(server: Server, tab: Tab) -> None:
+    page = tab.page
+    page.goto(server.url + "/?q=" + quote("路长"))
+    links = page.locator(".hit-links a")
+    hrefs = links.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    deepest = max(range(len(hrefs)), key=lambda i: int(hrefs[i].rsplit("#p", 1)[1]))
+    n = int(hrefs[deepest].rsplit("#p", 1)[1])
+    assert n > 10  # far enough down the article to need scrolling
+    links.nth(deepest).click()
+    page.wait_for_url(re.compile(rf"/doc/\w+\?q=.*#p{n}$"))
+    page.wait_for_load_state("load")
+    target = page.locator(f"#p{n}")
+    assert target.evaluate("el => el.matches(':target')")
+    page.wait_for_function(
+        "id => { const r = document.getElementById(id).getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }",
+        arg=f"p{n}",
+    )
+    assert page.evaluate("scrollY") > 0
+    assert target.evaluate("el => getComputedStyle(el).backgroundColor") != "rgba(0, 0, 0, 0)"  # marked
+    assert page.locator(".doc-body mark").count() > 0  # and so are the query terms
+    page.locator(".crumbs a").click()
+    page.wait_for_url(re.compile(r"/\?q="))
+
+
+def test_keyboard_use(server: Server, tab: Tab) -> None:
+    page = tab.page
+    page.goto(server.url + "/?q=" + quote("路长"))
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "搜索"
+    page.focus("#facet-province a.fv >> nth=0")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile("province="))
+    page.goto(server.url + "/?q=" + quote("路长"))
+    page.keyboard.press("Tab")  # the first stop is the skip link
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+
+
+def test_works_with_javascript_off(server: Server, browser: Any) -> None:
+    t = Tab(browser, java_script_enabled=False, viewport={"width": 1024, "height": 800})
+    try:
+        page = t.page
+        page.goto(server.url + "/")
+        page.fill("#q", "路长")
+        page.press("#q", "Enter")
+        page.wait_for_url(re.compile(r"\?q=%E8%B7%AF%E9%95%BF$"))  # the server drops the empty date fields
+        assert page.locator("ol.hits > li").count() == 3
+        page.locator("#facet-province a.fv").first.click()
+        page.wait_for_url(re.compile("province="))
+        page.locator(".hit-links a").first.click()
+        page.wait_for_url(re.compile(r"#p\d+$"))
+        assert page.locator(".para:target").count() == 1
+    finally:
+        t.context.close()
+
+
+def test_no_script_from_a_document_or_a_query_ever_runs(browser: Any, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "evil.txt").write_text(
+        f"{EVIL}延吉市文明城市测试报告\n\n吉林省延吉市2023年5月6日讯 文明城市创建中出现了{EVIL_IMG}字样，路长巡查。\n\n"
+        f"第二段：{EVIL} 志愿服务 {EVIL_IMG}\n", encoding="utf-8")
+    (docs / "binary.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    srv = Server(["serve", "--index-dir", str(tmp_path / "ix"), "--port", "0", str(docs), str(tmp_path / "missing")])
+    t = Tab(browser, viewport={"width": 1280, "height": 800})
+    try:
+        log = "".join(srv.stderr)
+        assert "indexed 1 files" in log and "skipped" in log and "binary.txt" in log and "missing" in log
+        page = t.page
+        page.goto(srv.url + "/")
+        page.fill("#q", f"{EVIL} {EVIL_IMG}")
+        page.press("#q", "Enter")
+        page.wait_for_load_state("load")
+        assert page.input_value("#q") == f"{EVIL} {EVIL_IMG}"
+        for q in ("文明", "script", "onerror", "alert", EVIL, EVIL_IMG):
+            page.goto(srv.url + "/?q=" + quote(q))
+            assert page.locator("img").count() == 0
+        page.goto(srv.url + "/?q=" + quote("文明"))
+        assert EVIL in page.locator(".hit-title").first.inner_text()
+        page.locator(".hit-links a").first.click()
+        page.wait_for_load_state("load")
+        assert EVIL_IMG in page.locator(".doc-body").inner_text()
+        page.goto(page.url.split("?")[0] + "?q=" + quote(EVIL))
+        page.wait_for_timeout(300)
+        assert page.locator("img").count() == 0 and page.locator("script").count() == 1
+        assert t.dialogs == [] and t.errors == []
+    finally:
+        t.context.close()
+        srv.stop()
+
+
+def test_served_by_waitress_with_headers(server: Server) -> None:
+    with urllib.request.urlopen(server.url + "/healthz", timeout=10) as resp:
+        assert resp.status == 200 and resp.headers["Server"] == "searcher"  # waitress ident, not Werkzeug
+        assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("width,height,name", [(1280, 900, "desktop"), (375, 812, "phone")])
+def test_screenshots_and_no_sideways_scrolling(server: Server, browser: Any, width: int, height: int, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    t = Tab(browser, viewport={"width": width, "height": height}, device_scale_factor=1, locale="zh-CN")
+    try:
+        page = t.page
+        shots = {
+            "search": "/?q=" + quote("文明城市") + "&province=" + quote("吉林省"),
+            "home": "/",
+            "noresults": "/?q=" + quote("路长") + "&year=2021",
+            "error": "/?q=" + quote('"门前四包'),
+        }
+        for label, path in shots.items():
+            page.goto(server.url + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, label
+            page.screenshot(path=str(SCREENSHOTS / f"{label}-{name}.png"), full_page=label == "search")
+        page.goto(server.url + "/?q=" + quote("路长"))
+        page.locator(".hit-links a").first.click()
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(100)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SCREENSHOTS / f"doc-{name}.png"))
+        assert not t.errors and not t.dialogs
+    finally:
+        t.context.close()
