@@ -83,3 +83,23 @@ def test_empty_and_unsupported_files_do_not_stop_a_run(tmp_path: Path) -> None:
     summary = api.index([str(docs)], tmp_path / "ix")
     assert not summary.skipped
     assert api.search("口袋公园", tmp_path / "ix").total == 1
+
+
+def test_side_segment_without_its_whoosh_commit_is_ignored(tmp_path: Path, seeds_dir: Path) -> None:
+    """A crash between writing a side segment and the Whoosh commit leaves the last commit intact."""
+    from searcher.ingest import SourceFile, read_documents
+
+    ix = tmp_path / "ix"
+    api.index([str(seeds_dir / "000_012fe31ce3351ebb.txt")], ix)
+    before = api.search('"路长"', ix).total
+    engine = api.open_index(ix)
+    writer = engine.writer()
+    f = SourceFile(seeds_dir / "001_ca32e554f464536a.txt", "001.txt")
+    for doc in read_documents(f):
+        writer.add_document(doc, f.path_key, "x")
+    writer._side.write(writer._side_dir, writer._base)  # the side half of a commit ...
+    writer.cancel()  # ... and then the process dies before Whoosh commits
+    assert api.search('"路长"', ix).total == before
+    assert api.search('"飞线充电"', ix).total == 0
+    api.index([str(seeds_dir)], ix)  # the next run completes the index
+    assert api.search('"飞线充电"', ix).total == 2

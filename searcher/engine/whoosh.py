@@ -45,6 +45,7 @@ TITLE_BOOST = 1.5
 SECTION_BOOST = 1.2
 PHRASE_BONUS = 3.0
 RERANK_POOL = 100
+COMMON_HEADING_WORD = 0.2
 PLACE_BOOST = 0.5
 
 
@@ -252,7 +253,7 @@ class WhooshEngine:
     def _ranked(
         self, s: Any, side: Sidecar, docs: np.ndarray, query: ParsedQuery, k: int
     ) -> list[tuple[int, float]]:
-        scoring = _scoring_query(query)
+        scoring = _scoring_query(s, query)
         scored: dict[int, float] = {}
         if scoring is not None:
             # BM25F over words first; the phrase bonus (the whole term as written) is then
@@ -340,17 +341,22 @@ def _all_words(field: str, ws: list[str]) -> wq.Query:
     return wq.Term(field, ws[0]) if len(ws) == 1 else wq.And([wq.Term(field, w) for w in ws])
 
 
-def _scoring_query(query: ParsedQuery) -> wq.Query | None:
+def _scoring_query(s: Any, query: ParsedQuery) -> wq.Query | None:
     parts: list[wq.Query] = []
+    # A title or heading word that most passages share (文明城市 in "…创建文明城市工作综述")
+    # barely changes BM25 yet makes Whoosh score every passage: leave such boosts out.
+    common = max(50, int(s.doc_count() * COMMON_HEADING_WORD))
     for term in query.positive_terms():
         ws = words(term.text)
         for w in ws:
             parts.append(wq.Term("text", w))
-            parts.append(wq.Term("title", w, boost=TITLE_BOOST))
-            parts.append(wq.Term("section", w, boost=SECTION_BOOST))
+            for field, boost in (("title", TITLE_BOOST), ("section", SECTION_BOOST)):
+                if s.doc_frequency(field, w) <= common:
+                    parts.append(wq.Term(field, w, boost=boost))
         if not term.quoted:
             parts.append(wq.Term("place", fold(term.text).strip(), boost=PLACE_BOOST))
-    return wq.Or(parts) if parts else None
+    unique = list(dict.fromkeys(parts))  # 创城's expansions repeat words; score each once
+    return wq.Or(unique) if unique else None
 
 
 def _filter_mask(side: Sidecar, filters: Filters) -> np.ndarray | None:
