@@ -468,3 +468,22 @@ def test_the_app_sees_new_documents_without_a_restart(tmp_path: Path, seed_index
     (docs / "new.txt").write_text(EVIL_TEXT, encoding="utf-8")
     api.index([str(docs)], ix)
     assert client.get("/api/search?q=粗体").get_json()["total"] == 1
+
+
+def test_an_unexpected_error_is_a_friendly_500(seed_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something broke")
+
+    client = create_app({"INDEX_DIR": str(seed_index)}).test_client()  # not TESTING: errors are handled
+    monkeypatch.setattr(api, "search", boom)
+    soup = page(client, "/?q=路长", status=500)
+    assert soup.select_one("h1").get_text() == "服务器内部错误" and "something broke" not in str(soup)
+    resp = client.get("/api/search?q=路长")
+    assert resp.status_code == 500 and resp.get_json()["status"] == 500
+
+
+def test_serve_command_options() -> None:
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--index-dir", "PATHS"):
+        assert option in result.output

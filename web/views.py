@@ -93,7 +93,7 @@ class IndexCache:
         with self._lock:
             sig, cached_engine, info = self._engines[index_dir]
         if info is None or cached_engine is not engine:
-            info = engine.stats()
+            info = api.stats(index_dir)
             with self._lock:
                 self._engines[index_dir] = (sig, engine, info)
         return info
@@ -273,7 +273,7 @@ def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
     status = exc.code or 500
     if _wants_json():
         return json_error(exc.description or exc.name, status)
-    titles = {404: "页面不存在", 405: "不支持的请求方法"}
+    titles = {404: "页面不存在", 405: "不支持的请求方法", 500: "服务器内部错误"}
     return render_template("error.html", status=status, title=titles.get(status, exc.name), message=None), status
 
 
@@ -365,7 +365,6 @@ def page_context(p: Params, data: dict[str, Any]) -> dict[str, Any]:
             {"label": "按相关度", "url": p.url(sort="relevance"), "current": p.sort == "relevance"},
             {"label": "按日期", "url": p.url(sort="date"), "current": p.sort == "date"},
         ],
-        "date_sorted": p.sort == "date" or not p.q,
         "suggestions": suggestions(p) if data["total"] == 0 else [],
         "beyond_last_page": data["total"] > 0 and not data["hits"],
     }
@@ -425,33 +424,38 @@ def facet_views(facets: dict[str, list[dict[str, Any]]], p: Params) -> list[dict
     return out
 
 
+CHART_WIDTH = 240  # SVG units; about the sidebar's width in CSS pixels, so 11-unit text stays readable
+
+
 def year_chart(years: list[dict[str, Any]], p: Params, total: int) -> dict[str, Any] | None:
-    """Bars for matches per year, oldest first, gaps as empty slots; geometry for an inline SVG."""
+    """Bars for matches per year, oldest first, gaps as empty slots; geometry for an inline SVG.
+
+    The chart is always CHART_WIDTH wide: slots narrow as years are added, labels thin out
+    (every year keeps its count in the bar's title and its link).
+    """
     counts = {int(v["value"]): v["count"] for v in years}
     if not counts:
         return None
     low, high = min(counts), max(counts)
     span = list(range(low, high + 1)) if high - low < 40 else sorted(counts)
-    slot, bar_w, top_pad, plot_h, label_h = 36, 26, 16, 80, 18
-    step = max(1, math.ceil(len(span) / 8))
+    slot = min(CHART_WIDTH / len(span), 48)
+    left = (CHART_WIDTH - slot * len(span)) / 2
+    bar_w = slot * 0.72
+    top_pad, plot_h, label_h = 16, 80, 18
+    year_step = math.ceil(34 / slot)  # a four-digit year label needs about 34 units
     peak = max(counts.values())
     bars = []
     for i, year in enumerate(span):
         n = counts.get(year, 0)
-        h = round(plot_h * n / peak, 1) if n else 0
+        h = max(round(plot_h * n / peak, 1), 2) if n else 0
+        cx = round(left + i * slot + slot / 2, 1)
         bars.append({
-            "year": year, "count": n, "x": i * slot + (slot - bar_w) / 2, "w": bar_w, "h": max(h, 2 if n else 0),
-            "y": top_pad + plot_h - max(h, 2 if n else 0), "cx": i * slot + slot / 2,
-            "label": i % step == 0 or i == len(span) - 1, "selected": p.year == year,
-            "url": toggle_url("year", str(year), p) if n else None,
+            "year": year, "count": n, "x": round(cx - bar_w / 2, 1), "w": round(bar_w, 1), "h": h,
+            "y": top_pad + plot_h - h, "cx": cx, "slot": round(slot, 1), "slot_x": round(cx - slot / 2, 1),
+            "label": (len(span) - 1 - i) % year_step == 0, "show_count": slot >= 7 * len(str(n)) + 4,
+            "selected": p.year == year, "url": toggle_url("year", str(year), p) if n else None,
         })
-    # At least four slots wide, so one or two bars do not fill the whole sidebar.
-    width = max(len(span), 4) * slot
-    shift = (width - len(span) * slot) / 2
-    for b in bars:
-        b["x"] += shift
-        b["cx"] += shift
-    return {"bars": bars, "width": width, "height": top_pad + plot_h + label_h, "base": top_pad + plot_h,
+    return {"bars": bars, "width": CHART_WIDTH, "height": top_pad + plot_h + label_h, "base": top_pad + plot_h,
             "label_y": top_pad + plot_h + 13, "undated": total - sum(counts.values())}
 
 
