@@ -138,7 +138,7 @@ def main() -> None:
     finally:
         server.stop()
 
-    size = sum(f.stat().st_size for f in args.index_dir.iterdir() if f.is_file()) / 1e6
+    size = sum(f.stat().st_size for f in args.index_dir.rglob("*") if f.is_file()) / 1e6
     bad = sum(s != 200 for s in seq_status + con_status)
     figures = {
         "index": str(args.index_dir), "index_mb": round(size, 1), "queries": len(qs), "repeat": args.repeat,
