@@ -27,7 +27,7 @@ from .readers import UnreadableFile
 
 __all__ = [
     "DEFAULT_INDEX_DIR", "IndexMismatch", "IndexSummary", "NoIndex", "QueryError", "SearchOptions",
-    "document", "index", "search", "stats",
+    "document", "highlight_html", "index", "search", "stats",
 ]
 
 DEFAULT_INDEX_DIR = "index"
@@ -242,8 +242,10 @@ class DocumentView:
     passages: list[dict[str, Any]]
 
 
-def document(doc_id: str, index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> DocumentView | None:
-    rows = open_index(index_dir).document(doc_id)
+def document(
+    doc_id: str, index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR, engine: Engine | None = None
+) -> DocumentView | None:
+    rows = (engine or open_index(index_dir)).document(doc_id)
     if not rows:
         return None
     first = rows[0]
@@ -257,6 +259,15 @@ def document(doc_id: str, index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR)
         date=first.get("date"),
         passages=rows,
     )
+
+
+def highlight_html(text: str, query: str) -> str:
+    """``text`` escaped, with the matches of ``query`` marked; a malformed query marks nothing."""
+    try:
+        terms = parse_query(query).positive_terms() if query.strip() else []
+    except QueryError:
+        terms = []
+    return highlight.html(text, highlight.spans(text, terms))
 
 
 def stats(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_te
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound
 
-from searcher import api, highlight
+from searcher import api
 from searcher.query import QueryError, parse_query
 
 bp = Blueprint("web", __name__)
@@ -533,8 +533,7 @@ def document_data(doc_id: str) -> dict[str, Any] | None:
     """The article as JSON-ready data; only stored fields a reader needs (no server paths)."""
     if not DOC_ID_RE.fullmatch(doc_id):
         return None
-    get_engine()  # raises NoIndex / IndexMismatch before api.document reopens the index
-    view = api.document(doc_id, index_dir())
+    view = api.document(doc_id, index_dir(), engine=get_engine())
     if view is None:
         return None
     return {
@@ -554,14 +553,8 @@ def document(doc_id: str) -> Any:
         return render_template("error.html", status=404, title="找不到这篇文章",
                                message="链接中的文章编号不存在，可能索引已重建。请重新搜索。"), 404
     q = request.args.get("q", "").strip()
-    terms = []
-    if q:
-        try:
-            terms = parse_query(q).positive_terms()
-        except QueryError:
-            terms = []
     for row in data["passages"]:
-        row["html"] = Markup(highlight.html(row["text"], highlight.spans(row["text"], terms)))
+        row["html"] = Markup(api.highlight_html(row["text"], q))
     back = url_for("web.search", q=q) if q else None
     return render_template("doc.html", doc=data, q=q, back_url=back, p=Params(q=q),
                            json_url=url_for("web.api_document", doc_id=data["doc_id"]))
