@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 SIDE_DIR = "side"
-COLUMNS = ("province", "city", "county", "year", "date", "path_key", "content_hash", "doc_id")
+COLUMNS = ("province", "city", "county", "year", "date", "path_key", "content_hash", "doc_id", "heading")
 _CACHE_SIZE = 256
 
 

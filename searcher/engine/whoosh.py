@@ -35,9 +35,9 @@ from ..model import Document, Place
 from ..places import place_names
 from ..query import AnyOf, ParsedQuery, Term
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
-from .sidecar import SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key
+from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key
 
-ENGINE_FORMAT = "whoosh-3"
+ENGINE_FORMAT = "whoosh-4"
 META_FILE = "searcher.json"
 INDEX_NAME = "passages"
 
@@ -45,6 +45,7 @@ TITLE_BOOST = 1.5
 SECTION_BOOST = 1.2
 PHRASE_BONUS = 3.0
 RERANK_POOL = 100
+HEADING_FACTOR = 0.5
 COMMON_HEADING_WORD = 0.2
 PLACE_BOOST = 0.5
 
@@ -116,6 +117,7 @@ class WhooshWriter:
                     "path_key": path_key,
                     "content_hash": content_hash,
                     "doc_id": p.doc_id,
+                    "heading": "1" if p.is_heading else None,
                 },
                 p.date,
             )
@@ -264,6 +266,9 @@ class WhooshEngine:
             scored = {hit.docnum: float(hit.score or 0.0) for hit in results}
             if scored:
                 pool_docs = np.fromiter(scored, dtype=np.int64)
+                # BM25 loves short fields: a bare heading would outrank the paragraphs under it.
+                for d in pool_docs[side.column("heading")[pool_docs] != 0].tolist():
+                    scored[d] *= HEADING_FACTOR
                 for term in query.positive_terms():
                     if len(words(term.text)) > 1:
                         exact = np.isin(pool_docs, side.substring(fold(term.text)))
@@ -295,7 +300,7 @@ class WhooshEngine:
         paths = side.column("path_key")[live]
         hashes = side.column("content_hash")[live]
         pairs = np.unique(np.stack([paths, hashes], axis=1), axis=0) if len(live) else np.zeros((0, 2), dtype=int)
-        pv, hv = side.values[5], side.values[6]
+        pv, hv = side.values[COLUMNS.index("path_key")], side.values[COLUMNS.index("content_hash")]
         return {pv[p]: hv[h] for p, h in pairs.tolist()}
 
     def all_passages(self) -> Iterator[dict[str, Any]]:
