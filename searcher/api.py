@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from .readers import UnreadableFile
 
 __all__ = [
     "DEFAULT_INDEX_DIR", "IndexMismatch", "IndexSummary", "NoIndex", "QueryError", "SearchOptions",
-    "document", "highlight_html", "index", "search", "stats",
+    "document", "highlight_html", "index", "iter_hits", "search", "stats",
 ]
 
 DEFAULT_INDEX_DIR = "index"
@@ -187,11 +187,7 @@ def search(
         raise QueryError(f"limit must be between 0 and {MAX_LIMIT} (got {opts.limit}).")
     if opts.offset < 0:
         raise QueryError(f"offset must be 0 or more (got {opts.offset}).")
-    has_option_filter = bool(opts.cities or opts.province or opts.county or opts.year or opts.date_from or opts.date_to)
-    if not query.strip() and has_option_filter:
-        parsed = ParsedQuery(text="")
-    else:
-        parsed = parse_query(query)
+    parsed = _parse(query, opts)
     filters = build_filters(parsed, opts)
     engine = engine or open_index(index_dir)
     sort = "date" if parsed.is_empty else opts.sort
@@ -204,6 +200,35 @@ def search(
     }
     facets["year"] = sorted(facets.get("year", []), key=lambda f: f.value, reverse=True)
     return Result(query=query, total=found.total, hits=hits, facets=facets, limit=opts.limit, offset=opts.offset)
+
+
+def iter_hits(
+    query: str,
+    index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR,
+    options: SearchOptions | None = None,
+    engine: Engine | None = None,
+) -> tuple[int, Iterator[Hit]]:
+    """(total, every matching hit in result order), for export: no limit, read lazily.
+
+    ``options.limit`` and ``options.offset`` are ignored. Raises like ``search``.
+    """
+    opts = options or SearchOptions()
+    if opts.sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)} (got {opts.sort!r}).")
+    parsed = _parse(query, opts)
+    filters = build_filters(parsed, opts)
+    engine = engine or open_index(index_dir)
+    sort = "date" if parsed.is_empty else opts.sort
+    total, found = engine.iter_hits(parsed, filters, sort=sort)
+    terms = parsed.positive_terms()
+    return total, (_hit(h, terms) for h in found)
+
+
+def _parse(query: str, opts: SearchOptions) -> ParsedQuery:
+    has_option_filter = bool(opts.cities or opts.province or opts.county or opts.year or opts.date_from or opts.date_to)
+    if not query.strip() and has_option_filter:
+        return ParsedQuery(text="")
+    return parse_query(query)
 
 
 def _hit(h: EngineHit, terms: list[Any]) -> Hit:

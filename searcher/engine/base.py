@@ -6,7 +6,7 @@ Ingestion never imports an engine and the CLI and web only reach one through
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -65,6 +65,7 @@ class Engine(Protocol):
     def search(
         self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str
     ) -> EngineResult: ...
+    def iter_hits(self, query: ParsedQuery, filters: Filters, sort: str) -> tuple[int, Iterator[EngineHit]]: ...
     def document(self, doc_id: str) -> list[dict[str, Any]]: ...
     def indexed_files(self) -> dict[str, str]: ...
     def stats(self) -> dict[str, Any]: ...

@@ -228,6 +228,27 @@ class WhooshEngine:
             hits = [EngineHit(_public(s.stored_fields(d)), score) for d, score in page]
         return EngineResult(total=int(len(docs)), hits=hits, facets=facets)
 
+    def iter_hits(self, query: ParsedQuery, filters: Filters, sort: str) -> tuple[int, Iterator[EngineHit]]:
+        """Every match, in result order, read lazily (for export: no cap, little memory)."""
+        with self._lock:
+            s, side = self._current()
+            docs = self._match(s, side, query)
+            mask = _filter_mask(side, filters)
+            if mask is not None:
+                docs = docs[mask[docs]]
+            if sort == "date" or not query.must:
+                order = [(int(d), 0.0) for d in side.date_order(docs)]
+            else:
+                order = self._ranked(s, side, docs, query, len(docs))
+
+        def generate() -> Iterator[EngineHit]:
+            for d, score in order:
+                with self._lock:
+                    fields = _public(s.stored_fields(d))
+                yield EngineHit(fields, score)
+
+        return len(order), generate()
+
     def _match(self, s: Any, side: Sidecar, query: ParsedQuery) -> np.ndarray:
         docs: np.ndarray | None = None
         for clause in query.must:
