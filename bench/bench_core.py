@@ -78,7 +78,7 @@ def main() -> None:
         print(f"index time    {info['seconds']:.1f} s  = {mb / info['seconds']:.2f} MB/s, "
               f"{info['passages'] / info['seconds']:.0f} passages/s")
         print(f"index RSS     {info['peak_rss_mb']:.0f} MB peak (indexing process)")
-    size = sum(f.stat().st_size for f in index_dir.iterdir() if f.is_file()) / 1e6
+    size = sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file()) / 1e6
     print(f"index size    {size:.1f} MB ({size / mb:.2f}x the text)")
 
     from searcher import api
