@@ -26,6 +26,7 @@ from pathlib import Path
 import jieba
 from whoosh.analysis import Token, Tokenizer
 
+from .model import Analyzed, Document, Passage
 from .normalize import normalize_text
 
 ANALYZER_VERSION = "1"
@@ -111,6 +112,24 @@ def chars(text: str) -> list[str]:
     return [ch for ch in fold(text) if not ch.isspace()]
 
 
+def analyze_passage(p: Passage, title_words: list[str] | None = None) -> Analyzed:
+    """Everything the index needs from a passage's text, computed once (possibly in a worker)."""
+    return Analyzed(
+        text_words=words(p.text),
+        title_words=title_words if title_words is not None else words(p.title),
+        section_words=words(p.section) if p.section else [],
+        folded=fold(p.text),
+    )
+
+
+def analyze_document(doc: Document) -> Document:
+    """Attach ``Analyzed`` to every passage of ``doc`` (the title is segmented once)."""
+    title_words = words(doc.title)
+    for p in doc.passages:
+        p.analyzed = analyze_passage(p, title_words)
+    return doc
+
+
 class _ListTokenizer(Tokenizer):
     """Feeds a list of strings into Whoosh with ordinal positions, reusing one Token."""
 
@@ -144,8 +163,9 @@ class _ListTokenizer(Tokenizer):
 
 
 class WordTokenizer(_ListTokenizer):
-    def tokens(self, value: str) -> list[str]:
-        return words(value)
+    def tokens(self, value: str | list[str]) -> list[str]:
+        # A list is words an indexing worker already segmented with this same analyzer.
+        return value if isinstance(value, list) else words(value)
 
 
 class BigramTokenizer(_ListTokenizer):

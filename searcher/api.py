@@ -10,44 +10,27 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import highlight
+from . import highlight, indexing
 from .dates import date_in
 from .engine import Engine, EngineHit, Filters, IndexMismatch, NoIndex, open_engine
-from .ingest import SourceFile, content_hash, iter_files, read_documents
+from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
 from .model import FacetValue, Hit, Result
 from .places import resolve_name, resolve_province
 from .query import ParsedQuery, QueryError, parse_query
-from .readers import UnreadableFile
 
 __all__ = [
     "DEFAULT_INDEX_DIR", "IndexMismatch", "IndexSummary", "NoIndex", "QueryError", "SearchOptions",
-    "document", "highlight_html", "index", "iter_hits", "search", "stats",
+    "Progress", "document", "highlight_html", "index", "iter_hits", "remove", "search", "stats",
 ]
 
 DEFAULT_INDEX_DIR = "index"
-COMMIT_EVERY_FILES = 200
 MAX_LIMIT = 1000
 SORTS = ("relevance", "date")
-
-
-@dataclass
-class IndexSummary:
-    files: int = 0
-    unchanged: int = 0
-    documents: int = 0
-    passages: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def partial(self) -> bool:
-        return bool(self.skipped)
 
 
 @dataclass
@@ -71,70 +54,32 @@ def index(
     paths: list[str],
     index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR,
     rebuild: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    jobs: int = 1,
+    commit_every: int | None = None,
+    metadata: Any = None,
 ) -> IndexSummary:
-    """Index files and folders; files already indexed with the same content are skipped.
+    """Index files and folders: new and changed files are read, unchanged ones skipped, and
+    files gone from an indexed folder removed. ``jobs`` worker processes prepare files.
 
     A file that cannot be read is recorded in ``skipped`` and the run goes on. Work is
-    committed every few hundred files, so an interrupted run keeps what it committed.
+    committed every ``commit_every`` files, so an interrupted run keeps what it committed.
     """
-    started = time.monotonic()
-    summary = IndexSummary()
     try:
         engine = open_engine(Path(index_dir), create=rebuild)
     except NoIndex:
         engine = open_engine(Path(index_dir), create=True)
-    known = {} if rebuild else engine.indexed_files()
-    writer = engine.writer()
-    pending = 0
-    try:
-        for item in iter_files(paths):
-            if isinstance(item, UnreadableFile):
-                summary.skipped.append((str(item).split(":")[0], str(item).split(": ", 1)[-1]))
-                continue
-            if progress:
-                progress(item.source)
-            outcome = _index_file(item, writer, known, summary)
-            if outcome:
-                pending += 1
-            if pending >= COMMIT_EVERY_FILES:
-                writer.commit()
-                writer = engine.writer()
-                pending = 0
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    summary.seconds = time.monotonic() - started
-    return summary
+    if rebuild:
+        (Path(index_dir) / indexing.FOLDERS_FILE).unlink(missing_ok=True)
+    # SEARCHER_COMMIT_EVERY exists for the crash tests, which need commits every few files.
+    every = commit_every or int(os.environ.get("SEARCHER_COMMIT_EVERY", COMMIT_EVERY_FILES))
+    return indexing.run(engine, Path(index_dir), paths, jobs=jobs, progress=progress,
+                        commit_every=every, metadata=metadata)
 
 
-def _index_file(f: SourceFile, writer: Any, known: dict[str, str], summary: IndexSummary) -> bool:
-    try:
-        data = f.path.read_bytes()
-    except OSError as exc:
-        summary.skipped.append((f.source, exc.strerror or str(exc)))
-        return False
-    digest = content_hash(data)
-    if known.get(f.path_key) == digest:
-        summary.unchanged += 1
-        return False
-    try:
-        docs = read_documents(f, data)
-    except UnreadableFile as exc:
-        summary.skipped.append((f.source, str(exc)))
-        return False
-    except Exception as exc:  # noqa: BLE001 - one odd file must never stop a run of thousands
-        summary.skipped.append((f.source, f"could not be processed ({type(exc).__name__}: {exc}); please report this file"))
-        return False
-    if f.path_key in known:
-        writer.delete_file(f.path_key)
-    for doc in docs:
-        writer.add_document(doc, f.path_key, digest)
-        summary.documents += 1
-        summary.passages += len(doc.passages)
-    summary.files += 1
-    return True
+def remove(paths: list[str], index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> tuple[int, list[str]]:
+    """Remove indexed files at or below ``paths``: (files removed, paths that matched nothing)."""
+    return indexing.remove(open_index(index_dir), Path(index_dir), paths)
 
 
 def _full_date(value: str | None, name: str) -> str | None:
@@ -296,4 +241,6 @@ def highlight_html(text: str, query: str) -> str:
 
 
 def stats(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> dict[str, Any]:
-    return open_index(index_dir).stats()
+    info = open_index(index_dir).stats()
+    info["folders"] = sorted(indexing.folders(Path(index_dir)).values(), key=lambda f: f["path"])
+    return info

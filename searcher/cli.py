@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
+import uuid
+from pathlib import Path
 from typing import Any
 
 import click
 
-from . import api, highlight
+from . import api, export, highlight
 from .model import Result
 
 
@@ -48,15 +51,30 @@ def main(ctx: click.Context, index_dir: str) -> None:
 @main.command("index")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Worker processes that read and segment files [default: all cores].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.pass_context
-def index_cmd(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, quiet: bool) -> None:
-    """Index report files and folders (.txt, .md; any common Chinese encoding)."""
-    index_dir = ctx.obj["index_dir"]
+def index_cmd(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, jobs: int | None, quiet: bool) -> None:
+    """Index report files and folders (.txt, .md; any common Chinese encoding).
+
+    Only new and changed files are read; files gone from an indexed folder are removed.
+    """
+    summary = _run_index(list(paths), ctx.obj["index_dir"], rebuild=rebuild, jobs=jobs, quiet=quiet)
+    if summary.partial:
+        raise click.ClickException(
+            f"{len(summary.skipped)} file(s) could not be read (listed above); the others were indexed. "
+            "Fix or remove them and run the same command again."
+        )
+
+
+def _run_index(paths: list[str], index_dir: str, rebuild: bool = False, jobs: int | None = None,
+               quiet: bool = False) -> api.IndexSummary:
+    """Index with a progress bar on a terminal; skipped files and a summary line on stderr."""
     show = _stderr_is_tty() and not quiet
-    progress = (lambda name: click.echo(f"\r\x1b[Kindexing {name}", err=True, nl=False)) if show else None
     try:
-        summary = api.index(list(paths), index_dir, rebuild=rebuild, progress=progress)
+        summary = api.index(paths, index_dir, rebuild=rebuild, jobs=jobs or os.cpu_count() or 1,
+                            progress=_progress_line if show else None)
     except api.IndexMismatch as exc:
         raise _fail_for_index(exc, index_dir) from exc
     if show:
@@ -64,14 +82,41 @@ def index_cmd(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, quiet: 
     for source, reason in summary.skipped:
         _note(f"skipped {source}: {reason}")
     if not quiet:
+        removed = f", {summary.removed} removed" if summary.removed else ""
         _note(
-            f"indexed {summary.files} files ({summary.documents} articles, {summary.passages} passages), "
-            f"{summary.unchanged} unchanged, {len(summary.skipped)} skipped, in {summary.seconds:.1f} s -> {index_dir}/"
+            f"indexed {summary.files} files ({summary.documents} articles, {summary.passages} passages, "
+            f"{summary.megabytes:.1f} MB), {summary.unchanged} unchanged{removed}, {len(summary.skipped)} skipped, "
+            f"in {summary.seconds:.1f} s -> {index_dir}/"
         )
-    if summary.partial:
+    return summary
+
+
+def _progress_line(p: api.Progress) -> None:
+    width = 24
+    filled = int(width * p.bytes_done / p.bytes_total) if p.bytes_total else width
+    eta = f"ETA {int(p.eta_seconds // 60)}:{int(p.eta_seconds % 60):02d}" if p.eta_seconds is not None else ""
+    click.echo(
+        f"\r\x1b[K[{'#' * filled}{'.' * (width - filled)}] {p.files_done}/{p.files_total} files, "
+        f"{p.passages} passages, {p.bytes_done / 1e6:.1f}/{p.bytes_total / 1e6:.1f} MB, "
+        f"{p.mb_per_s:.2f} MB/s {eta}",
+        err=True, nl=False,
+    )
+
+
+@main.command("remove")
+@click.argument("paths", nargs=-1, required=True)
+@click.pass_context
+def remove_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
+    """Remove files (or everything below folders) from the index."""
+    index_dir = ctx.obj["index_dir"]
+    try:
+        removed, unmatched = api.remove(list(paths), index_dir)
+    except (api.NoIndex, api.IndexMismatch) as exc:
+        raise _fail_for_index(exc, index_dir) from exc
+    _note(f"removed {removed} file(s) from {index_dir}/")
+    if unmatched:
         raise click.ClickException(
-            f"{len(summary.skipped)} file(s) could not be read (listed above); the others were indexed. "
-            "Fix or remove them and run the same command again."
+            "nothing indexed at " + ", ".join(unmatched) + "; `searcher stats` lists the indexed folders."
         )
 
 
@@ -147,6 +192,102 @@ def render_terminal(result: Result, colour: bool) -> str:
     return "\n".join(line[: width * 8] for line in lines)
 
 
+@main.command("export")
+@click.argument("query", nargs=-1)
+@click.option("--city", "cities", multiple=True, help="City or county, full or short name (延吉); repeatable.")
+@click.option("--province", help="Province, full or short name (吉林).")
+@click.option("--county", help="County-level unit.")
+@click.option("--year", type=int, help="Only passages dated in this year.")
+@click.option("--from", "date_from", help="Dated on or after (2023, 2023-04, 2023-04-12).")
+@click.option("--to", "date_to", help="Dated on or before.")
+@click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(export.FORMATS),
+              help="csv (UTF-8 with BOM, opens in Excel/WPS) or jsonl (one JSON object per line); "
+                   "default: from the -o file's suffix.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write to this file (replaced only once the export is complete); default: stdout.")
+@click.pass_context
+def export_cmd(ctx: click.Context, query: tuple[str, ...], fmt: str | None, output: str | None, **opts: Any) -> None:
+    """Export every matching passage (no limit) with all its fields as CSV or JSON Lines.
+
+    Takes the same query and filters as search; an empty query with a filter exports everything
+    under that filter. Only data goes to stdout.
+    """
+    index_dir = ctx.obj["index_dir"]
+    to_stdout = output in (None, "-")
+    fmt = fmt or (None if to_stdout else export.format_for_path(str(output)))
+    if fmt is None:
+        where = "" if to_stdout else f" ({output} has no .csv or .jsonl suffix)"
+        raise click.ClickException(f"Say which format to write{where}: --format csv or --format jsonl.")
+    options = api.SearchOptions(
+        cities=list(opts["cities"]),
+        province=opts["province"],
+        county=opts["county"],
+        year=opts["year"],
+        date_from=opts["date_from"],
+        date_to=opts["date_to"],
+        sort=opts["sort"],
+    )
+    text = " ".join(query)
+    try:
+        total, hits = api.iter_hits(text, index_dir, options)
+    except api.QueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except (api.NoIndex, api.IndexMismatch) as exc:
+        raise _fail_for_index(exc, index_dir) from exc
+    if to_stdout:
+        _export_to_stdout(hits, fmt)
+        return
+    target = Path(str(output))
+    count = _export_to_file(hits, fmt, target)
+    noun = "passage" if count == 1 else "passages"
+    _note(f"exported {count} {noun} to {target}" + ("" if count == total else f" ({total} matched when the export began)"))
+
+
+def _export_to_stdout(hits: Any, fmt: str) -> None:
+    stdout = click.get_binary_stream("stdout")
+    try:
+        export.write(hits, fmt, stdout)
+        stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (| head): not an error. Point stdout at nothing so the
+        # interpreter's final flush does not complain again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        finally:
+            os.close(devnull)
+
+
+def _export_to_file(hits: Any, fmt: str, target: Path) -> int:
+    """Write into a temporary file beside ``target``, then rename it: an interrupted export leaves no half file."""
+    folder = target.parent
+    if not folder.is_dir():
+        raise click.ClickException(f"Cannot write {target}: the folder {folder} does not exist. Create it or choose another -o.")
+    if target.is_dir():
+        raise click.ClickException(f"Cannot write {target}: it is a folder. Give a file name, e.g. -o {target / 'export'}.{fmt}")
+    temp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.part"
+    try:
+        # os.open rather than tempfile: the finished file gets the usual permissions (0666 & ~umask).
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write in {folder}: {exc.strerror or exc}. Choose another -o.") from exc
+    try:
+        with os.fdopen(fd, "wb") as out:
+            count = export.write(hits, fmt, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException as exc:
+        temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise click.ClickException(f"Could not write {target}: {exc.strerror or exc}. Nothing was written.") from exc
+        raise
+    return count
+
+
 @main.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Write the statistics as JSON to stdout.")
 @click.pass_context
@@ -171,6 +312,8 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
         f"analyzer:   {info['analyzer']}\n"
         f"engine:     {info['engine']}"
     )
+    for folder in info.get("folders", []):
+        click.echo(f"indexed:    {folder['path']} ({folder['files']} files) at {folder['last_indexed']}")
 
 
 @main.command("serve")
@@ -189,16 +332,7 @@ def serve_cmd(ctx: click.Context, paths: tuple[str, ...], host: str, port: int, 
 
     index_dir = serve_index_dir or ctx.obj["index_dir"]
     if paths:
-        try:
-            summary = api.index(list(paths), index_dir)
-        except api.IndexMismatch as exc:
-            raise _fail_for_index(exc, index_dir) from exc
-        for source, reason in summary.skipped:
-            _note(f"skipped {source}: {reason}")
-        _note(
-            f"indexed {summary.files} files ({summary.documents} articles, {summary.passages} passages), "
-            f"{summary.unchanged} unchanged, {len(summary.skipped)} skipped, in {summary.seconds:.1f} s -> {index_dir}/"
-        )
+        _run_index(list(paths), index_dir)
     try:  # load the word segmenter's dictionary now rather than on the first request
         api.search("文明", index_dir, api.SearchOptions(limit=1))
     except (api.NoIndex, api.IndexMismatch) as exc:

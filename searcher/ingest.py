@@ -24,8 +24,16 @@ class SourceFile:
         return str(self.path.resolve())
 
 
-def iter_files(paths: list[str]) -> Iterator[SourceFile | UnreadableFile]:
-    """Files below the given paths, sorted; a missing path comes back as an UnreadableFile."""
+@dataclass
+class Missing:
+    """A path given to index that does not exist."""
+
+    source: str
+    reason: str = "no such file or folder"
+
+
+def iter_files(paths: list[str]) -> Iterator[SourceFile | Missing]:
+    """Files below the given paths, sorted; a path that does not exist comes back as Missing."""
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -39,7 +47,7 @@ def iter_files(paths: list[str]) -> Iterator[SourceFile | UnreadableFile]:
         elif path.exists():
             yield SourceFile(path, given)
         else:
-            yield UnreadableFile(f"{given}: no such file or folder")
+            yield Missing(given)
 
 
 def content_hash(data: bytes) -> str:

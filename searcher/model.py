@@ -26,6 +26,16 @@ class Place:
 
 
 @dataclass
+class Analyzed:
+    """What the analyzer made of a passage: what engines index."""
+
+    text_words: list[str]
+    title_words: list[str]
+    section_words: list[str]
+    folded: str
+
+
+@dataclass
 class Passage:
     """One paragraph of an article: the unit that is indexed and returned."""
 
@@ -39,6 +49,9 @@ class Passage:
     place: Place = field(default_factory=Place)
     date: str | None = None
     is_heading: bool = False
+    # Filled by analysis.analyze_passage (in an indexing worker process, so the writer
+    # process does no jieba work): words of text/title/section and the folded text.
+    analyzed: Analyzed | None = None
 
     @property
     def year(self) -> int | None:

@@ -30,7 +30,7 @@ from whoosh import query as wq
 from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
-from ..analysis import WordTokenizer, analyzer_id, fold, words
+from ..analysis import WordTokenizer, analyze_document, analyzer_id, fold, words
 from ..model import Document, Place
 from ..places import place_names
 from ..query import AnyOf, ParsedQuery, Term
@@ -86,15 +86,21 @@ class WhooshWriter:
         self._w.delete_by_term("path_key", path_key)
 
     def add_document(self, doc: Document, path_key: str, content_hash: str) -> None:
+        if any(p.analyzed is None for p in doc.passages):
+            analyze_document(doc)
         for p in doc.passages:
+            a = p.analyzed
+            assert a is not None
             fields: dict[str, Any] = {
                 "id": p.id,
                 "doc_id": p.doc_id,
                 "path_key": path_key,
                 "content_hash": content_hash,
                 "source": p.source,
-                "title": p.title,
-                "text": p.text,
+                "title": a.title_words,
+                "_stored_title": p.title,
+                "text": a.text_words,
+                "_stored_text": p.text,
                 "paragraph": p.paragraph,
                 "is_heading": p.is_heading,
                 "place": " ".join(_place_names(p.place)),
@@ -104,10 +110,11 @@ class WhooshWriter:
                 "date": p.date,
             }
             if p.section:
-                fields["section"] = p.section
+                fields["section"] = a.section_words
+                fields["_stored_section"] = p.section
             self._w.add_document(**fields)
             self._side.add(
-                fold(p.text),
+                a.folded,
                 {
                     "province": p.place.province,
                     "city": p.place.city,

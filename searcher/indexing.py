@@ -1,0 +1,276 @@
+"""An index run: walk the paths, prepare files in worker processes, write with one writer.
+
+Preparing a file (read, decode, reflow, split articles, place and date, jieba) is pure
+CPU work on one file, so it runs in a process pool on all cores; the engine writer is
+single-threaded and consumes prepared files in walk order, so the resulting index does not
+depend on the number of workers. At most a few files per worker are in flight, which keeps
+memory flat on large collections.
+
+Work is committed every ``commit_every`` files: a run killed at any moment leaves the index
+as of its last commit, and the next run skips what was committed (content hashes) and
+completes the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .analysis import analyze_document
+from .engine import Engine
+from .ingest import Missing, SourceFile, content_hash, iter_files, read_documents
+from .model import Document
+from .readers import UnreadableFile
+
+FOLDERS_FILE = "folders.json"
+COMMIT_EVERY_FILES = 200
+
+
+@dataclass
+class IndexSummary:
+    files: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    documents: int = 0
+    passages: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    megabytes: float = 0.0
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.skipped)
+
+
+@dataclass
+class Progress:
+    files_done: int
+    files_total: int
+    passages: int
+    bytes_done: int
+    bytes_total: int
+    seconds: float
+    current: str
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.bytes_done / 1e6 / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        if not self.bytes_done or self.seconds <= 0:
+            return None
+        return (self.bytes_total - self.bytes_done) / (self.bytes_done / self.seconds)
+
+
+@dataclass
+class Prepared:
+    source: str
+    path_key: str
+    size: int
+    status: str  # "ready", "unchanged" or "error"
+    digest: str = ""
+    reason: str = ""
+    docs: list[Document] = field(default_factory=list)
+
+
+_worker_metadata: Any = None
+
+
+def _init_worker(metadata: Any) -> None:
+    global _worker_metadata
+    _worker_metadata = metadata
+
+
+def prepare(task: tuple[str, str, str | None]) -> Prepared:
+    """Read, clean, split and analyze one file; never raises (errors come back as data)."""
+    path, source, known_digest = task
+    f = SourceFile(Path(path), source)
+    try:
+        data = f.path.read_bytes()
+    except OSError as exc:
+        return Prepared(source, f.path_key, 0, "error", reason=exc.strerror or str(exc))
+    digest = content_hash(data)
+    if digest == known_digest:
+        return Prepared(source, f.path_key, len(data), "unchanged", digest)
+    try:
+        if _worker_metadata is not None:
+            docs = read_documents(f, data, metadata=_worker_metadata)  # type: ignore[call-arg]
+        else:
+            docs = read_documents(f, data)
+        for doc in docs:
+            analyze_document(doc)
+    except UnreadableFile as exc:
+        return Prepared(source, f.path_key, len(data), "error", digest, reason=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one odd file must never stop a run of thousands
+        reason = f"could not be processed ({type(exc).__name__}: {exc}); please report this file"
+        return Prepared(source, f.path_key, len(data), "error", digest, reason=reason)
+    return Prepared(source, f.path_key, len(data), "ready", digest, docs=docs)
+
+
+def _prepared(tasks: list[tuple[str, str, str | None]], jobs: int, metadata: Any) -> Iterator[Prepared]:
+    if jobs <= 1 or len(tasks) <= 1:
+        _init_worker(metadata)
+        try:
+            yield from (prepare(t) for t in tasks)
+        finally:
+            _init_worker(None)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(metadata,)) as pool:
+        in_flight: deque[Future[Prepared]] = deque()
+        todo = iter(tasks)
+        try:
+            for task in todo:
+                in_flight.append(pool.submit(prepare, task))
+                if len(in_flight) >= jobs * 4:
+                    yield in_flight.popleft().result()
+            while in_flight:
+                yield in_flight.popleft().result()
+        finally:
+            for fut in in_flight:
+                fut.cancel()
+
+
+def run(
+    engine: Engine,
+    index_dir: Path,
+    paths: list[str],
+    jobs: int = 1,
+    progress: Callable[[Progress], None] | None = None,
+    commit_every: int = COMMIT_EVERY_FILES,
+    metadata: Any = None,
+) -> IndexSummary:
+    started = time.monotonic()
+    summary = IndexSummary()
+    known = engine.indexed_files()
+    files: list[SourceFile] = []
+    for item in iter_files(paths):
+        if isinstance(item, Missing):
+            summary.skipped.append((item.source, item.reason))
+        else:
+            files.append(item)
+    sizes = {f.path_key: _size(f.path) for f in files}
+    total_bytes = sum(sizes.values())
+    gone = _gone_from_folders(paths, known, {f.path_key for f in files})
+
+    writer = engine.writer()
+    pending = 0
+    done_bytes = 0
+    try:
+        for key in gone:
+            writer.delete_file(key)
+            summary.removed += 1
+            pending += 1
+        tasks = [(str(f.path), f.source, known.get(f.path_key)) for f in files]
+        for n, prep in enumerate(_prepared(tasks, jobs, metadata), start=1):
+            done_bytes += sizes.get(prep.path_key, prep.size)
+            if prep.status == "unchanged":
+                summary.unchanged += 1
+            elif prep.status == "error":
+                summary.skipped.append((prep.source, prep.reason))
+            else:
+                if prep.path_key in known:
+                    writer.delete_file(prep.path_key)
+                for doc in prep.docs:
+                    writer.add_document(doc, prep.path_key, prep.digest)
+                    summary.documents += 1
+                    summary.passages += len(doc.passages)
+                summary.files += 1
+                summary.megabytes += prep.size / 1e6
+                pending += 1
+            if pending >= commit_every:
+                writer.commit()
+                writer = engine.writer()
+                pending = 0
+            if progress:
+                progress(Progress(n, len(files), summary.passages, done_bytes, total_bytes,
+                                  time.monotonic() - started, prep.source))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    _record_folders(index_dir, paths, files)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _under(key: str, root: str) -> bool:
+    return key == root or key.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _gone_from_folders(paths: list[str], known: dict[str, str], present: set[str]) -> list[str]:
+    """Indexed files below a folder being indexed that are no longer in it."""
+    roots = [str(Path(p).resolve()) for p in paths if Path(p).is_dir()]
+    return sorted(k for k in known if k not in present and any(_under(k, r) for r in roots))
+
+
+def _record_folders(index_dir: Path, paths: list[str], files: list[SourceFile]) -> None:
+    record = folders(index_dir)
+    now = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    for given in paths:
+        p = Path(given)
+        if not p.exists():
+            continue
+        root = str(p.resolve())
+        count = sum(1 for f in files if _under(f.path_key, root))
+        record[root] = {"path": given, "last_indexed": now, "files": count}
+    _write_folders(index_dir, record)
+
+
+def folders(index_dir: Path) -> dict[str, dict[str, Any]]:
+    """Resolved path -> {path as given, last_indexed (ISO time), files} of every indexed path."""
+    try:
+        data = json.loads((index_dir / FOLDERS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_folders(index_dir: Path, record: dict[str, dict[str, Any]]) -> None:
+    tmp = index_dir / (FOLDERS_FILE + ".tmp")
+    tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(index_dir / FOLDERS_FILE)
+
+
+def remove(engine: Engine, index_dir: Path, paths: list[str]) -> tuple[int, list[str]]:
+    """Remove the indexed files at or below ``paths``: (files removed, paths that matched nothing)."""
+    known = engine.indexed_files()
+    writer = engine.writer()
+    removed = 0
+    unmatched: list[str] = []
+    try:
+        for given in paths:
+            root = str(Path(given).resolve())
+            keys = [k for k in known if _under(k, root)]
+            if not keys:
+                unmatched.append(given)
+            for k in keys:
+                writer.delete_file(k)
+                removed += 1
+                known.pop(k)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    record = folders(index_dir)
+    for given in paths:
+        root = str(Path(given).resolve())
+        for key in [k for k in record if _under(k, root)]:
+            del record[key]
+    _write_folders(index_dir, record)
+    return removed, unmatched

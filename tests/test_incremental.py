@@ -1,0 +1,134 @@
+"""Incremental indexing, removal, folder records, parallel workers and crash safety."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searcher import api
+from searcher.cli import main
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def _copy_seeds(seeds_dir: Path, dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for f in seeds_dir.glob("*.txt"):
+        shutil.copy(f, dest / f.name)
+    return dest
+
+
+def _passages(ix: Path) -> int:
+    return api.stats(ix)["passages"]
+
+
+def test_rerun_reads_only_new_and_changed_files_and_drops_gone_ones(seeds_dir: Path, tmp_path: Path) -> None:
+    docs = _copy_seeds(seeds_dir, tmp_path / "docs")
+    ix = tmp_path / "ix"
+    first = api.index([str(docs)], ix)
+    assert first.files == 5
+    total = _passages(ix)
+
+    again = api.index([str(docs)], ix)
+    assert (again.files, again.unchanged, again.removed) == (0, 5, 0)
+    assert _passages(ix) == total
+
+    (docs / "new.txt").write_text("某县创建工作\n\n某县推进口袋公园建设。\n", encoding="utf-8")
+    changed = docs / "000_012fe31ce3351ebb.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\n补充一段新的内容。\n", encoding="utf-8")
+    (docs / "002_fec484e4b4c2a69d.txt").unlink()
+    third = api.index([str(docs)], ix)
+    assert (third.files, third.unchanged, third.removed) == (2, 3, 1)
+    assert api.search('"通化县"', ix).total == 0  # 002 is gone
+    assert api.search('"补充一段新的内容"', ix).total == 1
+    assert api.search("口袋公园 某县", ix).total >= 1
+
+
+def test_remove_command(seeds_dir: Path, tmp_path: Path) -> None:
+    docs = _copy_seeds(seeds_dir, tmp_path / "docs")
+    ix = tmp_path / "ix"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--index-dir", str(ix), "index", "-q", str(docs)]).exit_code == 0
+    assert api.search('"飞线充电"', ix).total == 2
+    result = runner.invoke(main, ["--index-dir", str(ix), "remove", str(docs / "001_ca32e554f464536a.txt")])
+    assert result.exit_code == 0 and "removed 1 file" in result.output
+    assert api.search('"飞线充电"', ix).total == 1
+    result = runner.invoke(main, ["--index-dir", str(ix), "remove", str(docs)])
+    assert "removed 4 file" in result.output
+    assert _passages(ix) == 0
+    result = runner.invoke(main, ["--index-dir", str(ix), "remove", str(tmp_path / "never")])
+    assert result.exit_code == 1 and "nothing indexed at" in result.output
+
+
+def test_stats_shows_when_each_folder_was_last_indexed(seeds_dir: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    api.index([str(seeds_dir)], ix)
+    folders = api.stats(ix)["folders"]
+    assert [(f["path"], f["files"]) for f in folders] == [(str(seeds_dir), 5)]
+    assert folders[0]["last_indexed"].startswith(time.strftime("%Y-"))
+    out = CliRunner().invoke(main, ["--index-dir", str(ix), "stats"]).stdout
+    assert f"indexed:    {seeds_dir} (5 files) at " in out
+
+
+def test_parallel_workers_build_the_same_index(seeds_dir: Path, tmp_path: Path) -> None:
+    one = api.index([str(seeds_dir)], tmp_path / "one", jobs=1)
+    two = api.index([str(seeds_dir)], tmp_path / "two", jobs=2)
+    assert (one.files, one.documents, one.passages) == (two.files, two.documents, two.passages)
+    a = sorted((p["id"], p["text"], p.get("city")) for p in api.open_index(tmp_path / "one").all_passages())
+    b = sorted((p["id"], p["text"], p.get("city")) for p in api.open_index(tmp_path / "two").all_passages())
+    assert a == b
+
+
+def test_progress_reports_files_bytes_and_rate(seeds_dir: Path, tmp_path: Path) -> None:
+    seen: list[api.Progress] = []
+    api.index([str(seeds_dir)], tmp_path / "ix", progress=seen.append)
+    assert [p.files_done for p in seen] == [1, 2, 3, 4, 5]
+    assert seen[-1].bytes_done == seen[-1].bytes_total == sum(f.stat().st_size for f in seeds_dir.glob("*.txt"))
+    assert seen[-1].mb_per_s > 0 and seen[-1].eta_seconds == 0
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus")
+    subprocess.run([sys.executable, str(SHARED / "tools" / "make_corpus.py"), "--reports", "50", "--seed", "3",
+                    "--out", str(out), "--seeds", str(SHARED / "corpus" / "seeds"), "-q"], check=True)
+    (out / "manifest.jsonl").unlink()
+    return out
+
+
+def test_sigkill_at_any_moment_keeps_the_last_commit_and_the_next_run_completes(
+    synthetic: Path, tmp_path: Path
+) -> None:
+    reference = tmp_path / "reference"
+    api.index([str(synthetic)], reference)
+    expected = sorted(p["id"] for p in api.open_index(reference).all_passages())
+
+    ix = tmp_path / "ix"
+    env = dict(os.environ, SEARCHER_INDEX_DIR=str(ix), SEARCHER_COMMIT_EVERY="7")
+    committed = []
+    for delay in (0.7, 1.4, 2.1, 2.8):
+        proc = subprocess.Popen([sys.executable, "-m", "searcher.cli", "index", "-q", "-j", "1", str(synthetic)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if (ix / "searcher.json").exists():
+            # whatever the moment, the index opens, searches, and holds whole files only
+            stats = api.stats(ix)
+            result = api.search("文明", ix, api.SearchOptions(limit=3))
+            assert result.total <= stats["passages"]
+            ids = [p["id"] for p in api.open_index(ix).all_passages()]
+            assert len(ids) == len(set(ids))
+            committed.append(stats["files"])
+    assert committed and committed == sorted(committed) and max(committed) > 0
+    final = api.index([str(synthetic)], ix)
+    assert not final.skipped
+    assert sorted(p["id"] for p in api.open_index(ix).all_passages()) == expected
