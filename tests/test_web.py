@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -487,3 +489,114 @@ def test_serve_command_options() -> None:
     assert result.exit_code == 0
     for option in ("--host", "--port", "--index-dir", "PATHS"):
         assert option in result.output
+
+
+# --- export downloads ------------------------------------------------------------------------
+
+
+def export_links(soup: BeautifulSoup) -> dict[str, str]:
+    return {a.get_text(): a["href"] for a in soup.select("p.export a")}
+
+
+def test_results_page_links_downloads_of_the_whole_search(client: FlaskClient) -> None:
+    soup = page(client, "/?q=文明&city=延吉&sort=date&page=2")
+    links = export_links(soup)
+    assert set(links) == {"CSV（Excel/WPS）", "JSONL"}
+    total = client.get("/api/search?q=文明&city=延吉").get_json()["total"]
+    assert f"下载全部 {total} 条结果" in soup.select_one("p.export").get_text()
+    for href in links.values():
+        assert urlsplit(href).path in ("/export.csv", "/export.jsonl")
+        assert args_of(href) == {"q": ["文明"], "city": ["延吉"], "sort": ["date"]}  # no page: an export has none
+        assert soup.select_one(f"a[href='{href}']").has_attr("download")
+    assert_no_injected_markup(soup)  # no inline script came with the links
+
+
+def test_download_links_show_only_with_results(client: FlaskClient) -> None:
+    assert not page(client, "/").select("p.export")
+    assert not page(client, "/?q=不存在的词语组合").select("p.export")
+    assert not page(client, "/?q=%22门前四包", status=400).select("p.export")
+    assert export_links(page(client, "/?year=2023"))  # filters alone: everything under them
+
+
+def test_csv_download_headers_and_body(client: FlaskClient, seed_index: Path) -> None:
+    resp = client.get("/export.csv?q=路长")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert resp.headers["Content-Disposition"] == (
+        "attachment; filename=\"searcher-export.csv\"; filename*=UTF-8''searcher-%E8%B7%AF%E9%95%BF.csv")
+    assert resp.headers["X-Total-Count"] == "3"
+    assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.is_streamed
+    body = resp.get_data()
+    assert body.startswith(b"\xef\xbb\xbfid,doc_id,title,source,paragraph,")
+    rows = list(csv.DictReader(io.StringIO(body[3:].decode("utf-8"), newline="")))
+    hits = client.get("/api/search?q=路长").get_json()["hits"]
+    assert [r["id"] for r in rows] == [h["id"] for h in hits]
+    assert rows[0]["text"] == hits[0]["text"] and "38名（副县以上）一级路长" in rows[0]["text"]
+    cli = CliRunner().invoke(main, ["--index-dir", str(seed_index), "export", "路长", "--format", "csv"])
+    assert body == cli.stdout_bytes  # the same bytes as the command line
+
+
+def test_jsonl_download_has_every_passage_of_the_search(client: FlaskClient, seed_index: Path) -> None:
+    qs = "q=文明&province=吉林&sort=date&page=3&limit=5"  # paging parameters do not limit an export
+    resp = client.get(f"/export.jsonl?{qs}")
+    assert resp.status_code == 200
+    assert resp.mimetype == "application/x-ndjson"
+    assert "filename*=UTF-8''searcher-%E6%96%87%E6%98%8E-%E5%90%89%E6%9E%97.jsonl" in resp.headers["Content-Disposition"]
+    rows = [json.loads(line) for line in resp.get_data(as_text=True).splitlines()]
+    total = client.get(f"/api/search?{qs}").get_json()["total"]
+    assert len(rows) == total == int(resp.headers["X-Total-Count"]) > api.search("文明", seed_index).total // 10
+    assert {r["province"] for r in rows} == {"吉林省"}
+    assert "highlight" not in rows[0] and list(rows[0])[-1] == "text"
+    cli = CliRunner().invoke(main, ["--index-dir", str(seed_index), "export", "文明", "--province", "吉林", "--sort", "date",
+                                    "--format", "jsonl"])
+    assert resp.get_data() == cli.stdout_bytes
+
+
+def test_filter_only_download_and_ascii_file_name(client: FlaskClient) -> None:
+    resp = client.get("/export.csv?year=2021")
+    assert resp.status_code == 200
+    assert 'filename="searcher-2021.csv"' in resp.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(resp.get_data()[3:].decode("utf-8"), newline="")))
+    assert len(rows) == client.get("/api/search?year=2021").get_json()["total"] > 0
+    assert {r["year"] for r in rows} == {"2021"}
+
+
+@pytest.mark.parametrize("qs", ["q=%22门前四包", "q=OR", "", "q=路长&year=20x3", "q=路长&sort=random", "q=路长&from=昨天"])
+def test_download_of_a_malformed_search_is_a_400_like_the_api(client: FlaskClient, qs: str) -> None:
+    for fmt in ("csv", "jsonl"):
+        resp = client.get(f"/export.{fmt}?{qs}")
+        api_resp = client.get(f"/api/search?{qs}")
+        assert resp.status_code == 400 == api_resp.status_code
+        assert resp.get_json() == api_resp.get_json()
+        assert "Content-Disposition" not in resp.headers
+
+
+def test_download_errors_for_a_missing_index_and_unknown_formats(tmp_path: Path, client: FlaskClient) -> None:
+    missing = create_app({"INDEX_DIR": str(tmp_path / "none")}).test_client().get("/export.csv?q=路长")
+    assert missing.status_code == 503 and "searcher" in missing.get_json()["error"]
+    assert client.get("/export.xml?q=路长").status_code == 404
+    assert client.post("/export.csv?q=路长").status_code == 405
+
+
+def test_a_download_survives_the_index_changing_underneath(tmp_path: Path, seed_index: Path) -> None:
+    ix = tmp_path / "ix"
+    shutil.copytree(seed_index, ix)
+    app = create_app({"INDEX_DIR": str(ix)})
+    client = app.test_client()
+    shared = app.extensions["searcher.index"].engine(str(ix))
+    resp = client.get("/export.jsonl?q=文明", buffered=False)
+    stream = iter(resp.response)
+    first = next(stream)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "new.txt").write_text(EVIL_TEXT, encoding="utf-8")
+    api.index([str(docs)], ix)
+    # A request that took the shared engine just before the commit reopens its reader ...
+    assert api.search("粗体", ix, engine=shared).total == 1
+    assert client.get("/api/search?q=粗体").get_json()["total"] == 1  # ... and the app moves on to the new index
+    rest = b"".join(stream)
+    resp.close()
+    rows = (first + rest).decode("utf-8").splitlines()
+    assert len(rows) == int(resp.headers["X-Total-Count"])  # the download finished on the index it began with

@@ -2,6 +2,7 @@
 
     /                   search page (query, facets, year chart, pagination)   -> JSON twin /api/search
     /doc/<doc_id>       one article with paragraph anchors #p12                -> JSON twin /api/doc/<doc_id>
+    /export.csv         every passage the search finds, as a download (also /export.jsonl); same parameters
     /healthz            liveness and index state (JSON)
     /static/<name>      the few static files, from a fixed in-memory table
 
@@ -20,13 +21,13 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound
 
-from searcher import api
+from searcher import api, export
 from searcher.query import QueryError, parse_query
 
 bp = Blueprint("web", __name__)
@@ -345,6 +346,56 @@ def api_search() -> Response:
     return jsonify(data)
 
 
+# --- export ------------------------------------------------------------------------------------
+
+EXPORT_LABELS = {"csv": "CSV（Excel/WPS）", "jsonl": "JSONL"}
+
+
+def export_links(p: Params) -> list[dict[str, str]]:
+    """Download links for every passage of this search (paging left out: an export has no pages)."""
+    query = urlencode(replace(p, page=1, limit=current_app.config["PAGE_SIZE"]).args())
+    return [{"format": fmt, "label": EXPORT_LABELS[fmt], "url": url_for("web.export_search", fmt=fmt) + "?" + query}
+            for fmt in export.FORMATS]
+
+
+def export_filename(p: Params, fmt: str) -> tuple[str, str]:
+    """(ASCII fallback, UTF-8 name) of the download: searcher-路长-延吉-2023.csv / searcher-export.csv."""
+    parts = [p.q, p.province or "", *p.cities, p.county or "", str(p.year or ""), p.date_from or "", p.date_to or ""]
+    words = ["".join(ch if ch.isalnum() or ch in "-." else "_" for ch in part).strip("_.") for part in parts]
+    stem = re.sub(r"_+", "_", "-".join(w for w in words if w))[:80] or "export"
+    name = f"searcher-{stem}.{fmt}"
+    return (name if name.isascii() else f"searcher-export.{fmt}"), name
+
+
+@bp.route("/export.<any(csv, jsonl):fmt>")
+def export_search(fmt: str) -> Response:
+    """Every passage the search finds (no limit), streamed as CSV or JSON Lines; errors as /api/search gives them."""
+    try:
+        p = parse_params(request.args)
+        # An engine of its own, closed when the download ends: the shared one may reopen (and
+        # close the reader this stream still reads) when the index changes meanwhile.
+        engine = api.open_index(index_dir())
+    except ParamError as exc:
+        return json_error(str(exc), 400)
+    except (api.NoIndex, api.IndexMismatch) as exc:
+        return json_error(*_index_problem(exc))
+    close = getattr(engine, "close", lambda: None)
+    try:
+        total, hits = api.iter_hits(p.q, index_dir(), p.options(), engine=engine)
+    except QueryError as exc:
+        close()
+        return json_error(str(exc), 400)
+    except (api.NoIndex, api.IndexMismatch) as exc:
+        close()
+        return json_error(*_index_problem(exc))
+    ascii_name, name = export_filename(p, fmt)
+    resp = Response(export.chunks(hits, fmt), content_type=export.MEDIA_TYPES[fmt])
+    resp.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    resp.headers["X-Total-Count"] = str(total)
+    resp.call_on_close(close)
+    return resp
+
+
 def _blank() -> dict[str, Any]:
     examples = [{"query": q, "note": note, "url": url_for("web.search", q=q)} for q, note in EXAMPLES]
     return {"examples": examples, "data": None, "facets": [], "chips": [], "stats": None}
@@ -367,6 +418,7 @@ def page_context(p: Params, data: dict[str, Any]) -> dict[str, Any]:
         ],
         "suggestions": suggestions(p) if data["total"] == 0 else [],
         "beyond_last_page": data["total"] > 0 and not data["hits"],
+        "exports": export_links(p) if data["total"] else [],
     }
 
 
