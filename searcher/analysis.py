@@ -26,6 +26,7 @@ from pathlib import Path
 import jieba
 from whoosh.analysis import Token, Tokenizer
 
+from .dupes import signature
 from .model import Analyzed, Document, Passage
 from .normalize import normalize_text
 
@@ -114,11 +115,13 @@ def chars(text: str) -> list[str]:
 
 def analyze_passage(p: Passage, title_words: list[str] | None = None) -> Analyzed:
     """Everything the index needs from a passage's text, computed once (possibly in a worker)."""
+    folded = fold(p.text)
     return Analyzed(
         text_words=words(p.text),
         title_words=title_words if title_words is not None else words(p.title),
         section_words=words(p.section) if p.section else [],
-        folded=fold(p.text),
+        folded=folded,
+        minhash=signature(folded),
     )
 
 

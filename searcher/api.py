@@ -25,12 +25,13 @@ from .query import ParsedQuery, QueryError, parse_query
 
 __all__ = [
     "DEFAULT_INDEX_DIR", "IndexMismatch", "IndexSummary", "NoIndex", "QueryError", "SearchOptions",
-    "Progress", "document", "highlight_html", "index", "iter_hits", "remove", "search", "stats",
+    "Progress", "document", "duplicate_articles", "highlight_html", "index", "iter_hits", "remove", "search", "stats",
 ]
 
 DEFAULT_INDEX_DIR = "index"
 MAX_LIMIT = 1000
 SORTS = ("relevance", "date")
+COPY_FIELDS = ("id", "doc_id", "title", "source", "province", "city", "county", "date")
 
 
 @dataclass
@@ -44,6 +45,8 @@ class SearchOptions:
     limit: int = 10
     offset: int = 0
     sort: str = "relevance"
+    # Show one copy of identical / near-identical passages, the others listed under it.
+    collapse: bool = True
 
 
 def open_index(index_dir: str | os.PathLike[str]) -> Engine:
@@ -136,7 +139,7 @@ def search(
     filters = build_filters(parsed, opts)
     engine = engine or open_index(index_dir)
     sort = "date" if parsed.is_empty else opts.sort
-    found = engine.search(parsed, filters, limit=opts.limit, offset=opts.offset, sort=sort)
+    found = engine.search(parsed, filters, limit=opts.limit, offset=opts.offset, sort=sort, collapse=opts.collapse)
     terms = parsed.positive_terms()
     hits = [_hit(h, terms) for h in found.hits]
     facets = {
@@ -144,7 +147,8 @@ def search(
         for name, counts in found.facets.items()
     }
     facets["year"] = sorted(facets.get("year", []), key=lambda f: f.value, reverse=True)
-    return Result(query=query, total=found.total, hits=hits, facets=facets, limit=opts.limit, offset=opts.offset)
+    return Result(query=query, total=found.total, hits=hits, facets=facets, limit=opts.limit, offset=opts.offset,
+                  collapsed_total=found.collapsed_total if found.collapsed_total is not None else found.total)
 
 
 def iter_hits(
@@ -196,6 +200,7 @@ def _hit(h: EngineHit, terms: list[Any]) -> Hit:
         score=round(h.score, 4),
         text=text,
         highlight=highlight.html(text, marks),
+        duplicates=[{k: c.get(k) for k in COPY_FIELDS} for c in h.copies],
         spans=marks,
     )
 
@@ -229,6 +234,13 @@ def document(
         date=first.get("date"),
         passages=rows,
     )
+
+
+def duplicate_articles(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> list[dict[str, Any]]:
+    """Pairs of articles sharing identical or near-identical passages:
+    ``{"a": article, "b": article, "shared": passages}``, article = title, source, place, date,
+    doc_id, passages."""
+    return open_index(index_dir).duplicate_articles()
 
 
 def highlight_html(text: str, query: str) -> str:

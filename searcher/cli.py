@@ -131,6 +131,7 @@ def remove_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
 @click.option("--limit", type=click.IntRange(0, api.MAX_LIMIT), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
+@click.option("--no-collapse", is_flag=True, help="Show every copy of identical or near-identical passages.")
 @click.option("--json", "as_json", is_flag=True, help="Write the result as JSON to stdout.")
 @click.pass_context
 def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts: Any) -> None:
@@ -146,6 +147,7 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts
         limit=opts["limit"],
         offset=opts["offset"],
         sort=opts["sort"],
+        collapse=not opts["no_collapse"],
     )
     text = " ".join(query)
     try:
@@ -181,6 +183,12 @@ def render_terminal(result: Result, colour: bool) -> str:
             lines.append(dim(f"   § {hit.section}"))
         lines.append("   " + highlight.ansi(hit.text, hit.spans, colour))
         lines.append(dim(f"   {hit.source} ¶{hit.paragraph}  score {hit.score:.2f}  id {hit.id}"))
+        for copy in hit.duplicates[:5]:
+            where = " › ".join(p for p in (copy["province"], copy["city"], copy["county"]) if p)
+            lines.append(dim(f"   = also in {copy['title']} ({where or 'place unknown'}, {copy['date'] or 'no date'}) "
+                             f"{copy['source']} id {copy['id']}"))
+        if len(hit.duplicates) > 5:
+            lines.append(dim(f"   = and {len(hit.duplicates) - 5} more copies (--no-collapse shows them all)"))
     if result.total:
         lines.append("")
         for name, label in (("province", "province"), ("city", "city"), ("county", "county"), ("year", "year")):
@@ -286,6 +294,28 @@ def _export_to_file(hits: Any, fmt: str, target: Path) -> int:
             raise click.ClickException(f"Could not write {target}: {exc.strerror or exc}. Nothing was written.") from exc
         raise
     return count
+
+
+@main.command("dupes")
+@click.option("--json", "as_json", is_flag=True, help="Write the pairs as JSON to stdout.")
+@click.pass_context
+def dupes_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List articles that are (near-)copies of each other across the collection."""
+    index_dir = ctx.obj["index_dir"]
+    try:
+        pairs = api.duplicate_articles(index_dir)
+    except (api.NoIndex, api.IndexMismatch) as exc:
+        raise _fail_for_index(exc, index_dir) from exc
+    if as_json:
+        click.echo(json.dumps(pairs, ensure_ascii=False, indent=1))
+        return
+    if not pairs:
+        click.echo("No duplicated articles.")
+    for pair in pairs:
+        a, b = pair["a"], pair["b"]
+        click.echo(f"{pair['shared']} shared passages ({a['passages']} and {b['passages']}):")
+        for art in (a, b):
+            click.echo(f"   {art['title']} · {art['date'] or 'no date'} · {art['source']} · doc {art['doc_id']}")
 
 
 @main.command("stats")

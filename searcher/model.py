@@ -33,6 +33,7 @@ class Analyzed:
     title_words: list[str]
     section_words: list[str]
     folded: str
+    minhash: Any = None  # numpy uint32 signature for near-duplicate detection (dupes.py)
 
 
 @dataclass
@@ -92,6 +93,9 @@ class Hit:
     score: float
     text: str
     highlight: str
+    # Other copies of this passage (identical or near-identical) among the matches, each
+    # {id, doc_id, title, source, province, city, county, date}; empty when none or not collapsed.
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
     # Character spans of the matches in ``text``, for renderers other than HTML.
     spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
@@ -109,6 +113,8 @@ class Result:
     facets: dict[str, list[FacetValue]]
     limit: int = 10
     offset: int = 0
+    # Results to page through when copies are collapsed (``total`` counts every passage).
+    collapsed_total: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -26,6 +26,12 @@ def _copy_seeds(seeds_dir: Path, dest: Path) -> Path:
     return dest
 
 
+def _segments(ix: Path) -> int:
+    """Commits so far: each commit adds one side segment."""
+    side = ix / "side"
+    return sum(1 for p in side.iterdir() if p.is_dir() and not p.name.startswith(".")) if side.is_dir() else 0
+
+
 def _passages(ix: Path) -> int:
     return api.stats(ix)["passages"]
 
@@ -114,10 +120,16 @@ def test_sigkill_at_any_moment_keeps_the_last_commit_and_the_next_run_completes(
     ix = tmp_path / "ix"
     env = dict(os.environ, SEARCHER_INDEX_DIR=str(ix), SEARCHER_COMMIT_EVERY="7")
     committed = []
-    for delay in (0.7, 1.4, 2.1, 2.8):
+    # Kill points: before anything is committed, then just after the 1st, 2nd and 3rd commit of
+    # a run (each run resumes where the last one stopped), mid-batch each time.
+    for commits_before_kill, extra in ((0, 0.3), (1, 0.2), (1, 0.5), (2, 0.1)):
+        start = _segments(ix)
         proc = subprocess.Popen([sys.executable, "-m", "searcher.cli", "index", "-q", "-j", "1", str(synthetic)],
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+        deadline = time.monotonic() + 60
+        while _segments(ix) < start + commits_before_kill and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(extra)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         if (ix / "searcher.json").exists():

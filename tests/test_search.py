@@ -59,7 +59,7 @@ def _scan(passages: list[dict], needle: str) -> set[str]:
 
 
 def _ids(index: Path, query: str) -> tuple[int, set[str]]:
-    result = api.search(query, index, api.SearchOptions(limit=api.MAX_LIMIT))
+    result = api.search(query, index, api.SearchOptions(limit=api.MAX_LIMIT, collapse=False))
     return result.total, {h.id for h in result.hits}
 
 
@@ -191,5 +191,5 @@ def test_json_shape(seed_index: Path) -> None:
     assert set(d["facets"]) == {"province", "city", "county", "year"}
     hit = d["hits"][0]
     assert set(hit) == {"id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county",
-                        "date", "year", "score", "text", "highlight"}
+                        "date", "year", "score", "text", "highlight", "duplicates"}
     assert isinstance(hit["paragraph"], int) and isinstance(hit["score"], float)

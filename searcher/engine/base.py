@@ -44,6 +44,8 @@ class Filters:
 class EngineHit:
     fields: dict[str, Any]
     score: float
+    # Stored fields of the other copies (identical or near-identical passages) among the matches.
+    copies: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -51,6 +53,8 @@ class EngineResult:
     total: int
     hits: list[EngineHit]
     facets: dict[str, dict[str, int]]
+    # How many results there are to page through: ``total`` less the collapsed copies.
+    collapsed_total: int | None = None
 
 
 class Writer(Protocol):
@@ -63,7 +67,7 @@ class Writer(Protocol):
 class Engine(Protocol):
     def writer(self) -> Writer: ...
     def search(
-        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool = True
     ) -> EngineResult: ...
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: str) -> tuple[int, Iterator[EngineHit]]: ...
     def document(self, doc_id: str) -> list[dict[str, Any]]: ...

@@ -32,6 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..dupes import HASHES
+from ..dupes import groups as dupe_groups
+
 SIDE_DIR = "side"
 COLUMNS = ("province", "city", "county", "year", "date", "path_key", "content_hash", "doc_id", "heading")
 _CACHE_SIZE = 256
@@ -60,11 +63,13 @@ class SegmentBuilder:
         self.texts: list[str] = []
         self.rows: list[tuple[str, ...]] = []
         self.dates: list[tuple[int, int]] = []
+        self.minhashes: list[np.ndarray] = []
 
     def __len__(self) -> int:
         return len(self.texts)
 
-    def add(self, folded_text: str, columns: dict[str, str | None], date: str | None) -> None:
+    def add(self, folded_text: str, columns: dict[str, str | None], date: str | None, minhash: np.ndarray) -> None:
+        self.minhashes.append(minhash)
         self.texts.append(folded_text)
         self.rows.append(tuple(columns.get(c) or "" for c in COLUMNS))
         self.dates.append((date_key(date, end=False), date_key(date, end=True)))
@@ -99,6 +104,8 @@ class SegmentBuilder:
                 codes[i, j] = vocab[j].setdefault(value, len(vocab[j]))
         np.save(tmp / "codes.npy", codes)
         np.save(tmp / "dates.npy", np.array(self.dates, dtype=np.int32).reshape(n, 2))
+        np.save(tmp / "minhash.npy", np.stack(self.minhashes).astype(np.uint32) if n else
+                np.zeros((0, HASHES), dtype=np.uint32))
         (tmp / "vocab.json").write_text(
             json.dumps({"n": n, "columns": COLUMNS, "vocab": [list(v) for v in vocab]}, ensure_ascii=False),
             encoding="utf-8",
@@ -152,6 +159,8 @@ class Sidecar:
         vocab: list[dict[str, int]] = [{"": 0} for _ in COLUMNS]
         code_parts: list[np.ndarray] = []
         date_parts: list[np.ndarray] = []
+        self._minhash_parts: list[np.ndarray] = []
+        self.side_dir = side_dir
         covered = 0
         for seg_dir in sorted(p for p in side_dir.glob("[0-9]" * 12) if p.is_dir()) if side_dir.is_dir() else []:
             base = int(seg_dir.name)
@@ -173,6 +182,7 @@ class Sidecar:
                 codes[:, j] = mapping[codes[:, j]]
             code_parts.append(codes)
             date_parts.append(np.load(seg_dir / "dates.npy"))
+            self._minhash_parts.append(np.load(seg_dir / "minhash.npy", mmap_mode="r"))
             covered = base + n
         if covered != doc_count_all:
             raise SideIndexMissing(f"side index covers {covered} of {doc_count_all} passages")
@@ -185,6 +195,7 @@ class Sidecar:
         self.live[dead] = False
         self.live_docs = np.flatnonzero(self.live)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._groups: np.ndarray | None = None
 
     # --- exact substrings --------------------------------------------------------------
 
@@ -227,6 +238,35 @@ class Sidecar:
         if len(u) == 2:
             return cand
         return np.array([d for d in cand.tolist() if needle in seg.text_of(d)], dtype=np.uint32)
+
+    # --- duplicates --------------------------------------------------------------------
+
+    def groups(self) -> np.ndarray:
+        """Duplicate group of every passage (smallest member's document number, or -1).
+
+        Computed once per index state and kept in ``side/groups.npy`` with the state it was
+        computed for, so a search process does not redo it.
+        """
+        if self._groups is None:
+            state = np.array([self.n, int((~self.live).sum())], dtype=np.int64)
+            cache = self.side_dir / "groups.npz"
+            try:
+                with np.load(cache) as saved:
+                    if np.array_equal(saved["state"], state):
+                        self._groups = saved["groups"]
+            except (OSError, KeyError, ValueError):
+                pass
+            if self._groups is None:
+                sigs = (np.concatenate([np.asarray(p) for p in self._minhash_parts])
+                        if self._minhash_parts else np.zeros((0, HASHES), dtype=np.uint32))
+                self._groups = dupe_groups(sigs, self.live)
+                try:
+                    tmp = self.side_dir / f".groups-{os.getpid()}.npz"
+                    np.savez(tmp, state=state, groups=self._groups)
+                    tmp.replace(cache)
+                except OSError:
+                    pass  # a read-only index still works; it just recomputes
+        return self._groups
 
     # --- columns, filters, facets ------------------------------------------------------
 

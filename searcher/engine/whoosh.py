@@ -31,13 +31,14 @@ from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from ..analysis import WordTokenizer, analyze_document, analyzer_id, fold, words
+from ..dupes import duplicate_articles
 from ..model import Document, Place
 from ..places import place_names
 from ..query import AnyOf, ParsedQuery, Term
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
 from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key
 
-ENGINE_FORMAT = "whoosh-4"
+ENGINE_FORMAT = "whoosh-5"
 META_FILE = "searcher.json"
 INDEX_NAME = "passages"
 
@@ -45,6 +46,8 @@ TITLE_BOOST = 1.5
 SECTION_BOOST = 1.2
 PHRASE_BONUS = 3.0
 RERANK_POOL = 100
+MAX_LISTED_COPIES = 50
+ARTICLE_FIELDS = ("title", "source", "province", "city", "county", "date")
 HEADING_FACTOR = 0.5
 COMMON_HEADING_WORD = 0.2
 PLACE_BOOST = 0.5
@@ -127,6 +130,7 @@ class WhooshWriter:
                     "heading": "1" if p.is_heading else None,
                 },
                 p.date,
+                a.minhash,
             )
 
     def commit(self) -> None:
@@ -215,11 +219,15 @@ class WhooshEngine:
 
     # --- searching ---------------------------------------------------------------------
 
-    def search(self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str) -> EngineResult:
+    def search(
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool = True
+    ) -> EngineResult:
         with self._lock:
-            return self._search(query, filters, limit, offset, sort)
+            return self._search(query, filters, limit, offset, sort, collapse)
 
-    def _search(self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str) -> EngineResult:
+    def _search(
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool
+    ) -> EngineResult:
         s, side = self._current()
         docs = self._match(s, side, query)
         mask = _filter_mask(side, filters)
@@ -227,13 +235,32 @@ class WhooshEngine:
             docs = docs[mask[docs]]
         facets = {name: side.counts(name, docs) for name in FACET_FIELDS}
         hits: list[EngineHit] = []
+        groups = side.groups() if collapse else None
+        pages = len(docs) if groups is None else len(_first_of_groups(docs, groups))
         if len(docs) and limit > 0:
-            if sort == "date" or not query.must:
-                page = [(int(d), 0.0) for d in side.date_order(docs)[offset : offset + limit]]
+            k = offset + limit
+            by_date = sort == "date" or not query.must
+            if by_date:
+                order = side.date_order(docs)
+                ranked = [(int(d), 0.0) for d in (_first_of_groups(order, groups) if groups is not None else order)[:k]]
             else:
-                page = self._ranked(s, side, docs, query, offset + limit)[offset : offset + limit]
-            hits = [EngineHit(_public(s.stored_fields(d)), score) for d, score in page]
-        return EngineResult(total=int(len(docs)), hits=hits, facets=facets)
+                pool = k if groups is None else k * 3
+                while True:
+                    ranked = self._ranked(s, side, docs, query, pool)
+                    if groups is not None:
+                        keep = _first_of_groups(np.array([d for d, _ in ranked], dtype=np.int64), groups)
+                        kept = set(keep.tolist())
+                        ranked = [(d, sc) for d, sc in ranked if d in kept]
+                    if len(ranked) >= k or pool >= len(docs):
+                        break
+                    pool = min(len(docs), pool * 4)
+            for d, score in ranked[offset:k]:
+                copies: list[dict[str, Any]] = []
+                if groups is not None and groups[d] >= 0:
+                    others = docs[(groups[docs] == groups[d]) & (docs != d)][:MAX_LISTED_COPIES]
+                    copies = [_public(s.stored_fields(int(o))) for o in others.tolist()]
+                hits.append(EngineHit(_public(s.stored_fields(d)), score, copies))
+        return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages))
 
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: str) -> tuple[int, Iterator[EngineHit]]:
         """Every match, in result order, read lazily (for export: no cap, little memory)."""
@@ -331,6 +358,26 @@ class WhooshEngine:
         pv, hv = side.values[COLUMNS.index("path_key")], side.values[COLUMNS.index("content_hash")]
         return {pv[p]: hv[h] for p, h in pairs.tolist()}
 
+    def duplicate_articles(self, min_share: float = 0.5) -> list[dict[str, Any]]:
+        """Pairs of articles whose passages are largely copies of each other, most shared first."""
+        with self._lock:
+            s, side = self._current()
+            doc_codes = side.column("doc_id")
+            pairs = duplicate_articles(doc_codes, side.groups(), side.live, min_share)
+            names = side.values[COLUMNS.index("doc_id")]
+            first = {}
+            for code in {c for a, b, *_ in pairs for c in (a, b)}:
+                d = int(np.flatnonzero((doc_codes == code) & side.live)[0])
+                first[code] = _public(s.stored_fields(d))
+            out = []
+            for a, b, shared, na, nb in pairs:
+                out.append({
+                    "a": {k: first[a].get(k) for k in ARTICLE_FIELDS} | {"doc_id": names[a], "passages": na},
+                    "b": {k: first[b].get(k) for k in ARTICLE_FIELDS} | {"doc_id": names[b], "passages": nb},
+                    "shared": shared,
+                })
+            return out
+
     def all_passages(self) -> Iterator[dict[str, Any]]:
         s, side = self._current()
         for d in side.live_docs.tolist():
@@ -355,6 +402,17 @@ class WhooshEngine:
             "analyzer": analyzer_id(),
             "engine": ENGINE_FORMAT,
         }
+
+
+def _first_of_groups(order: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """``order`` without the later copies of any duplicate group (the first copy stands for all)."""
+    if not len(order):
+        return order
+    g = groups[order]
+    keep = g < 0
+    _, first = np.unique(g, return_index=True)
+    keep[first] = True
+    return order[keep]
 
 
 def _union(parts: list[np.ndarray]) -> np.ndarray:
