@@ -147,29 +147,29 @@ def test_api_search_is_the_cli_json_shape(client: FlaskClient, seed_index: Path)
     assert resp.get_json() == json.loads(cli.stdout)
     hit = resp.get_json()["hits"][0]
     assert set(hit) == {"id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county", "date",
-                        "year", "score", "text", "highlight"}
+                        "year", "score", "text", "highlight", "duplicates"}
 
 
 def test_pagination_pages_through_all_results(client: FlaskClient) -> None:
-    soup = page(client, "/?q=创建")
+    soup = page(client, "/?q=创建&collapse=0")
     total = int(re.search(r"共 ([\d,]+) 条", soup.select_one("#result-count").get_text()).group(1).replace(",", ""))
     assert total > 20
     nav = soup.select_one("nav.pages")
     assert nav.select_one(".disabled").get_text() == "上一页"
     assert nav.select_one("[aria-current=page]").get_text() == "1"
     next_url = nav.select_one("a[rel=next]")["href"]
-    assert args_of(next_url) == {"q": ["创建"], "page": ["2"]}
+    assert args_of(next_url) == {"q": ["创建"], "collapse": ["0"], "page": ["2"]}
     seen = [h.select_one(".hit-links a")["href"] for h in hits_of(soup)]
     soup2 = page(client, next_url)
     assert soup2.select_one("ol.hits")["start"] == "11"
     assert "第 11–20 条" in soup2.select_one("#result-count").get_text()
-    assert args_of(soup2.select_one("nav.pages a[rel=prev]")["href"]) == {"q": ["创建"]}
+    assert args_of(soup2.select_one("nav.pages a[rel=prev]")["href"]) == {"q": ["创建"], "collapse": ["0"]}
     assert not set(seen) & {h.select_one(".hit-links a")["href"] for h in hits_of(soup2)}
     last = -(-total // 10)
-    soup_last = page(client, f"/?q=创建&page={last}")
+    soup_last = page(client, f"/?q=创建&collapse=0&page={last}")
     assert soup_last.select_one("nav.pages .disabled").get_text() == "下一页"
     assert len(hits_of(soup_last)) == total - (last - 1) * 10
-    beyond = page(client, f"/?q=创建&page={last + 1}")
+    beyond = page(client, f"/?q=创建&collapse=0&page={last + 1}")
     assert "这一页没有结果了" in beyond.select_one(".empty").get_text() and not hits_of(beyond)
 
 
@@ -599,3 +599,24 @@ def test_a_download_survives_the_index_changing_underneath(tmp_path: Path, seed_
     resp.close()
     rows = (first + rest).decode("utf-8").splitlines()
     assert len(rows) == int(resp.headers["X-Total-Count"])  # the download finished on the index it began with
+
+
+def test_copies_are_collapsed_with_a_toggle_and_pages_count_groups(client: FlaskClient) -> None:
+    soup = page(client, "/?q=核心提示")
+    hits = hits_of(soup)
+    assert len(hits) == 1
+    copies = hits[0].select_one("details.copies")
+    assert "另有 1 处相同或相近的段落" in copies.select_one("summary").get_text()
+    link = copies.select_one("a")
+    assert link.get_text() == "衡水高新区推进全国文明城市创建工作综述" and "#p" in link["href"]
+    toggle = soup.select_one("a.collapse-toggle")
+    assert toggle.get_text() == "显示全部重复段落" and args_of(toggle["href"]) == {"q": ["核心提示"], "collapse": ["0"]}
+    full = page(client, toggle["href"])
+    assert len(hits_of(full)) == 2 and not full.select("details.copies")
+    assert full.select_one("a.collapse-toggle").get_text() == "合并重复段落"
+    # collapsed pages: the last page is full up to the number of groups, never empty
+    soup = page(client, "/?q=衡水高新区")
+    nav = soup.select_one("nav.pages")
+    last = max(int(a.get_text()) for a in nav.select("a[aria-label], [aria-current=page]"))
+    assert hits_of(page(client, f"/?q=衡水高新区&page={last}"))
+    assert client.get("/?q=x&collapse=2").status_code == 400

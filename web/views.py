@@ -171,6 +171,7 @@ class Params:
     sort: str = "relevance"
     page: int = 1
     limit: int = 10
+    collapse: bool = True
 
     @property
     def has_filters(self) -> bool:
@@ -184,7 +185,7 @@ class Params:
         return api.SearchOptions(
             cities=list(self.cities), province=self.province, county=self.county, year=self.year,
             date_from=self.date_from, date_to=self.date_to, limit=self.limit,
-            offset=(self.page - 1) * self.limit, sort=self.sort,
+            offset=(self.page - 1) * self.limit, sort=self.sort, collapse=self.collapse,
         )
 
     def args(self) -> list[tuple[str, str]]:
@@ -205,6 +206,8 @@ class Params:
             out.append(("to", self.date_to))
         if self.sort != "relevance":
             out.append(("sort", self.sort))
+        if not self.collapse:
+            out.append(("collapse", "0"))
         if self.page != 1:
             out.append(("page", str(self.page)))
         if self.limit != current_app.config["PAGE_SIZE"]:
@@ -243,7 +246,11 @@ def parse_params(args: Any) -> Params:
     if sort not in api.SORTS:
         raise ParamError(f"sort must be one of {', '.join(api.SORTS)} (got {sort!r}).")
     cities = list(dict.fromkeys(c.strip() for c in args.getlist("city") if c.strip()))
+    collapse = _one(args, "collapse") or "1"
+    if collapse not in ("0", "1"):
+        raise ParamError(f"collapse takes 0 (show every copy) or 1 (default) (got {collapse!r}).")
     return Params(
+        collapse=collapse == "1",
         q=args.get("q", "").strip(),
         cities=cities,
         province=_one(args, "province"),
@@ -295,9 +302,16 @@ def _no_index_page(exc: Exception) -> tuple[str, int]:
 
 
 def run_search(p: Params) -> tuple[dict[str, Any], float]:
+    """The JSON data of a search (exactly the CLI's --json shape) and how long it took.
+
+    The HTML page also needs how many results there are to page through once copies are
+    collapsed; it rides along under a key that starts with "_" and is never sent as JSON.
+    """
     started = time.perf_counter()
     result = api.search(p.q, index_dir(), p.options(), engine=get_engine())
-    return result.to_dict(), time.perf_counter() - started
+    data = result.to_dict()
+    data["_pages_total"] = result.collapsed_total if result.collapsed_total is not None else result.total
+    return data, time.perf_counter() - started
 
 
 def count_for(p: Params) -> int | None:
@@ -343,6 +357,7 @@ def api_search() -> Response:
         return json_error(str(exc), 400)
     except (api.NoIndex, api.IndexMismatch) as exc:
         return json_error(*_index_problem(exc))
+    data.pop("_pages_total", None)
     return jsonify(data)
 
 
@@ -404,7 +419,7 @@ def _blank() -> dict[str, Any]:
 def page_context(p: Params, data: dict[str, Any]) -> dict[str, Any]:
     """Everything the search template shows besides the data itself: facets, chips, chart, pages."""
     facets = facet_views(data["facets"], p)
-    pages = math.ceil(data["total"] / p.limit) if p.limit else 1
+    pages = math.ceil(data["_pages_total"] / p.limit) if p.limit else 1
     return {
         "facets": facets,
         "year_chart": year_chart(data["facets"].get("year", []), p, data["total"]),
@@ -419,6 +434,11 @@ def page_context(p: Params, data: dict[str, Any]) -> dict[str, Any]:
         "suggestions": suggestions(p) if data["total"] == 0 else [],
         "beyond_last_page": data["total"] > 0 and not data["hits"],
         "exports": export_links(p) if data["total"] else [],
+        "collapse_toggle": {
+            "url": p.url(collapse=not p.collapse),
+            "label": "显示全部重复段落" if p.collapse else "合并重复段落",
+            "copies": data["total"] - data["_pages_total"],
+        },
     }
 
 

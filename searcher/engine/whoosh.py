@@ -196,8 +196,8 @@ class WhooshEngine:
         """A Whoosh searcher and its side index, reopened only when the index changed."""
         generation = self.ix.latest_generation()
         if self._state is None or self._state[0] != generation:
-            if self._state is not None:
-                self._state[1].close()
+            # The previous searcher is not closed here: an export may still be reading from
+            # it. It closes its files when the last reference to it goes.
             searcher = self.ix.searcher(weighting=BM25F())
             reader = searcher.reader()
             deleted: list[int] = []
