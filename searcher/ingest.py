@@ -6,12 +6,15 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .articles import documents
 from .model import Document
-from .normalize import normalize_text
-from .readers import SUPPORTED_SUFFIXES, UnreadableFile, decode_bytes
+from .readers import SUPPORTED_SUFFIXES, UnreadableFile, extract_text, unsupported_reason
 from .reflow import paragraphs
+
+if TYPE_CHECKING:
+    from .metadata import Metadata
 
 
 @dataclass
@@ -54,14 +57,18 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-def read_documents(f: SourceFile, data: bytes | None = None) -> list[Document]:
-    """Read, clean and split one file; raises UnreadableFile with a reason the user can act on."""
+def read_documents(f: SourceFile, data: bytes | None = None, *, metadata: Metadata | None = None) -> list[Document]:
+    """Read, clean and split one file; raises UnreadableFile with a reason the user can act on.
+
+    ``metadata`` (a user's corrections file) overrides the titles, places and dates found.
+    """
     if f.path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise UnreadableFile(f"unsupported file type {f.path.suffix or '(none)'}; supported: .txt, .md")
+        raise UnreadableFile(unsupported_reason(f.path.suffix))
     if data is None:
         try:
             data = f.path.read_bytes()
         except OSError as exc:
             raise UnreadableFile(exc.strerror or str(exc)) from exc
-    text, _ = decode_bytes(data)
-    return documents(paragraphs(normalize_text(text)), f.source, f.path_key, fallback_title=f.path.stem)
+    text = extract_text(data, f.path.suffix)
+    docs = documents(paragraphs(text), f.source, f.path_key, fallback_title=f.path.stem)
+    return metadata.apply(f.path_key, docs) if metadata is not None else docs

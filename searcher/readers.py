@@ -1,6 +1,9 @@
 """Bytes on disk -> text. One place for encoding detection and per-format readers.
 
-A new input format gets a reader function here and an entry in ``READERS``.
+``extract_text`` is the entry point: it sniffs what the bytes really are (a .txt that is a PDF is
+read as PDF) and hands HTML, Word .docx and PDF to ``formats``; plain text is decoded here.
+A new input format gets a reader in ``formats``, a branch in ``extract_text`` and its suffix in
+``SUPPORTED_SUFFIXES``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from charset_normalizer import from_bytes
 
 from .normalize import normalize_text
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+# .doc is picked up so that its owner hears "convert to .docx" instead of nothing at all.
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc")
 
 # The encodings reports really arrive in. Restricting the detector to them keeps it from
 # "discovering" exotic code pages in short GBK files.
@@ -86,7 +90,9 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
                 return data.decode(enc), "utf-16"
             except UnicodeDecodeError:
                 return None
-    if len(data) % 2 == 0:
+    # Pure ASCII without NULs is ASCII: "file,colour\na.txt,x\n" also "decodes" as UTF-16 CJK, while
+    # real CJK UTF-16 of any length has bytes above 0x7F.
+    if len(data) % 2 == 0 and not data.isascii():
         for enc in ("utf_16_le", "utf_16_be"):
             try:
                 text = data.decode(enc)
@@ -98,13 +104,61 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+def supported_suffixes() -> tuple[str, ...]:
+    """The file suffixes a folder walk picks up (lower case, with the dot)."""
+    return SUPPORTED_SUFFIXES
+
+
+def unsupported_reason(suffix: str) -> str:
+    return f"unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
+
+
+def extract_text(data: bytes, suffix: str = ".txt") -> str:
+    """The normalised text of a file's bytes, whatever its format; UnreadableFile with the reason.
+
+    The content decides the format where it can (magic bytes, an <html> start); the suffix
+    decides the rest (.html pages without a doctype, a .pdf or .docx that is no such thing).
+    """
+    from . import formats  # pypdf and python-docx load only when such a file turns up
+
+    suffix = suffix.lower()
+    if not data.strip():
+        return ""  # an empty file (Explorer's "New Word document" is 0 bytes) holds no documents
+    kind = formats.sniff(data)
+    if kind is None and suffix in (".html", ".htm"):
+        kind = "html"
+    if kind == "pdf":
+        text = formats.pdf_text(data)
+    elif kind == "docx":
+        text = formats.docx_text(data)
+    elif kind == "html":
+        text = formats.html_text(data)
+    elif kind == "ole2":
+        raise UnreadableFile(formats.ole2_reason(data))
+    elif kind == "rtf":
+        raise UnreadableFile("RTF document; open it in Word and save as .docx")
+    elif kind == "zip":
+        if suffix == ".docx":
+            raise UnreadableFile(formats.zip_reason(data))
+        raise UnreadableFile("zip archive, not a report; unpack it or save the document as .docx")
+    elif suffix == ".pdf":
+        raise UnreadableFile("not a PDF (no %PDF header); the file is damaged or misnamed")
+    elif suffix == ".docx":
+        raise UnreadableFile("not a Word .docx file (no zip signature); the file is damaged or misnamed")
+    elif suffix == ".doc":
+        # A .doc is read only when it is really a web page or a .docx; no guessing it is text.
+        raise UnreadableFile("unsupported .doc content (not Word 97-2003, a web page or .docx); convert it to .docx")
+    else:
+        text, _encoding = decode_bytes(data)
+    return normalize_text(text)
+
+
 def read_text(path: Path) -> str:
     """The normalised text of a supported file, or UnreadableFile with the reason."""
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise UnreadableFile(f"unsupported file type {path.suffix or '(none)'}; supported: .txt, .md")
+        raise UnreadableFile(unsupported_reason(path.suffix))
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(exc.strerror or str(exc)) from exc
-    text, _encoding = decode_bytes(data)
-    return normalize_text(text)
+    return extract_text(data, path.suffix)
