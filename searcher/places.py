@@ -40,7 +40,7 @@ from typing import NamedTuple
 
 from searcher.model import Place
 
-__all__ = ["place_in", "resolve_name", "resolve_province", "short_forms"]
+__all__ = ["all_names", "place_in", "resolve_name", "resolve_province", "short_forms"]
 
 PROVINCE, CITY, COUNTY = 0, 1, 2
 
@@ -476,3 +476,11 @@ def place_names(place: Place) -> list[str]:
             names.append(name)
             names.extend(n for n in short_forms(name, level) if n not in names)
     return names
+
+
+def all_names() -> list[str]:
+    """Every name the gazetteer resolves (official names, short forms, aliases), sorted.
+
+    For suggesting the nearest valid name when a user's correction names no known place.
+    """
+    return sorted(name for name, entries in _gazetteer().names.items() if entries)
