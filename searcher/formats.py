@@ -10,7 +10,8 @@ Everything after text is shared with ``.txt``: these readers only decide where t
   they are passed on as plain lines and reflow joins them like the lines of a .txt export.
 * PDF gives printed lines. Running headers and footers (lines at the top or bottom of the pages
   that repeat across pages, page numbers counted as the same line) are removed here, where the
-  page boundaries are still known; the remaining lines go to reflow unjoined.
+  page boundaries are still known; the remaining lines go to reflow unjoined, except that a
+  line printed indented from the page's left margin (a paragraph's first line) gets the mark.
 
 The heavy libraries (pypdf, python-docx) are imported on first use, so ``import searcher`` stays
 fast for the search side.
@@ -385,11 +386,10 @@ def _pdf_pages(data: bytes) -> list[list[str]]:
         failed: Exception | None = None
         for page in pages:
             try:
-                text = page.extract_text() or ""
+                out.append(_page_lines(page))
             except Exception as exc:  # noqa: BLE001 - one broken page must not lose the others
                 failed = failed or exc
-                text = ""
-            out.append(_clean_lines(text))
+                out.append([])
     if failed is not None and not any(out):
         raise UnreadableFile(f"corrupt PDF ({_short(failed)})")
     return out
@@ -407,14 +407,60 @@ def _decrypt(reader: object) -> None:
         raise UnreadableFile("encrypted PDF (needs a password); save an unprotected copy first")
 
 
-def _clean_lines(text: str) -> list[str]:
-    text = text.translate(_RADICALS)
-    lines = []
-    for line in text.splitlines():
-        line = _CJK_SPACE.sub("", line.rstrip())
+def _page_lines(page: object) -> list[str]:
+    """A page's lines, a paragraph's indented first line marked with two ideographic spaces.
+
+    Word and WPS print the first-line indentation of a paragraph as a position, not as
+    characters; marked, it tells reflow where paragraphs start even when the previous one ends
+    with a full line. Centred and right-aligned lines (titles, dates, signatures) get the mark
+    too, which is right: they stand alone.
+    """
+    chunks: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text:
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            scale = (abs(tm[0] * cm[0]) + abs(tm[3] * cm[3])) / 2 or 1.0
+            chunks.append((text, x, abs(size) * scale))
+
+    text = page.extract_text(visitor_text=visit) or ""  # type: ignore[attr-defined]
+    lines = text.split("\n")
+    starts = _line_starts(chunks) if "".join(c[0] for c in chunks) == text else None
+    if starts is None or len(starts) != len(lines):
+        return _clean_lines(lines, [False] * len(lines))  # positions unknown: lines as they are
+    xs = Counter(round(start[0]) for start in starts if start)
+    if not xs:
+        return _clean_lines(lines, [False] * len(lines))
+    margin = xs.most_common(1)[0][0]
+    indented = [bool(start) and start[1] > 0 and start[0] - margin >= 1.5 * start[1] for start in starts]
+    return _clean_lines(lines, indented)
+
+
+def _line_starts(chunks: list[tuple[str, float, float]]) -> list[tuple[float, float] | None]:
+    """(x, font size) where each output line's text starts; None where the chunks do not say."""
+    starts: list[tuple[float, float] | None] = []
+    current: tuple[float, float] | None = None
+    started = False
+    for text, x, size in chunks:
+        for k, part in enumerate(text.split("\n")):
+            if k > 0:
+                starts.append(current)
+                current, started = None, False
+            if not started and part.strip():
+                started = True
+                # Text after a newline inside one chunk has no position of its own.
+                current = (x, size) if k == 0 else None
+    starts.append(current)
+    return starts
+
+
+def _clean_lines(lines: list[str], indented: list[bool]) -> list[str]:
+    out = []
+    for line, indent in zip(lines, indented):
+        line = _CJK_SPACE.sub("", line.translate(_RADICALS).rstrip())
         if line.strip():
-            lines.append(line)
-    return lines
+            out.append(PARAGRAPH_MARK + line.strip() if indent else line)
+    return out
 
 
 def _line_key(line: str) -> str:

@@ -184,6 +184,14 @@ def test_pdf_text_is_chinese_without_running_headers_footers_or_page_numbers() -
     assert "一、主要做法" in paras
 
 
+def test_pdf_paragraph_ending_on_a_full_line_stays_apart_by_its_indentation() -> None:
+    full = "延吉市开展“门前四包”专项整治行动，累计清理乱堆乱放杂物三千五百处。"  # two full printed lines
+    assert len("\u3000\u3000" + full) == 36
+    lines = [TITLE, *wrap(P_INTRO), *wrap(full), *wrap(P_ROADS)]
+    paras = [p.text for p in paragraphs(extract_text(make_pdf(lines, lines_per_page=30, header=None), ".pdf"))]
+    assert paras == [TITLE, P_INTRO, full, P_ROADS]
+
+
 @pytest.mark.parametrize("footer", ["第{n}页", "第 {n} 页 共 {total} 页", "{n}/{total}", "延吉市文明办印 {n}"])
 def test_pdf_footer_variants_with_page_numbers_are_removed(footer: str) -> None:
     text = extract_text(make_pdf(report_lines(), header=None, footer=footer), ".pdf")
@@ -210,7 +218,7 @@ def test_pdf_readers_fold_radicals_from_cjk_fonts() -> None:
     from searcher.formats import _clean_lines
 
     # Noto/Source Han PDFs map 文 to the Kangxi radical ⽂ and 民 to ⺠; search must see 文 and 民.
-    assert _clean_lines("⽂明城市 创建为⺠，⼾籍⼈⼝") == ["文明城市创建为民，户籍人口"]
+    assert _clean_lines(["⽂明城市 创建为⺠，⼾籍⼈⼝"], [False]) == ["文明城市创建为民，户籍人口"]
 
 
 def test_pdf_with_only_an_image_needs_ocr() -> None:
