@@ -79,9 +79,11 @@ def test_empty_and_unsupported_files_do_not_stop_a_run(tmp_path: Path) -> None:
     docs.mkdir()
     (docs / "empty.txt").write_bytes(b"")
     (docs / "ok.md").write_text("# 某县创建工作\n\n某县推进口袋公园建设。\n", encoding="utf-8")
-    (docs / "notes.docx").write_bytes(b"PK\x03\x04")  # not read by the folder walk (unsupported suffix)
+    (docs / "notes.docx").write_bytes(b"PK\x03\x04")  # a damaged .docx: named with the reason, run goes on
+    (docs / "photo.jpg").write_bytes(b"\xff\xd8\xff")  # not a report format: not picked up by the folder walk
     summary = api.index([str(docs)], tmp_path / "ix")
-    assert not summary.skipped
+    skipped = [(Path(s).name, reason) for s, reason in summary.skipped]
+    assert skipped == [("notes.docx", "corrupt Word .docx file (damaged zip archive)")]
     assert api.search("口袋公园", tmp_path / "ix").total == 1
 
 
