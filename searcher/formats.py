@@ -34,7 +34,8 @@ from .readers import UnreadableFile, decode_bytes
 from .reflow import display_width, ends_sentence
 
 __all__ = [
-    "Block", "docx_text", "html_text", "layout_blocks", "ole2_reason", "pdf_text", "sniff", "strip_running_lines", "zip_reason",
+    "RADICALS", "Block", "docx_text", "html_text", "layout_blocks", "ole2_reason", "pdf_text", "sniff",
+    "strip_running_lines", "zip_reason",
 ]
 
 PARAGRAPH_MARK = "\u3000\u3000"
@@ -316,19 +317,20 @@ def docx_text(data: bytes) -> str:
 # Fonts shared by a radical and an ideograph (Noto/Source Han among them) often map the glyph to
 # the radical in the PDF's ToUnicode table: 文 comes out as ⽂ (U+2F42), 民 as ⺠. Kangxi radicals
 # fold by NFKC, except where NFKC picks a traditional variant; the supplement needs a table.
-_RADICALS: dict[int, str] = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2F00, 0x2FD6)}
-_RADICALS[0x2F3E] = "户"  # ⼾: NFKC gives 戶
-_RADICALS[0x2FAD] = "青"  # ⾭: NFKC gives 靑
-_RADICALS.update(
+RADICALS: dict[int, str] = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2F00, 0x2FD6)}
+RADICALS[0x2F3E] = "户"  # ⼾: NFKC gives 戶
+RADICALS[0x2FAD] = "青"  # ⾭: NFKC gives 靑
+RADICALS.update(
     {
         ord(r): u
         for r, u in zip(
-            "⺟⺠⻄⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳",
-            "母民西见角贝车长门青韦页风飞食马骨鬼鱼鸟卤麦黄黾齐齿龙龟",
+            # Unicode's EquivalentUnifiedIdeograph, for the radicals that are whole characters.
+            "⺒⺓⺟⺠⺩⺬⻁⻄⻅⻆⻉⻋⻑⻓⻔⻘⻙⻚⻛⻜⻝⻡⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳",
+            "巳幺母民王示虎西见角贝车長长门青韦页风飞食首马骨鬼鱼鸟卤麦黄黾齐齿龙龟",
         )
     }
 )
-_RADICALS.update({cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFB00, 0xFB07)})  # ﬁ ligatures
+RADICALS.update({cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFB00, 0xFB07)})  # ﬁ ligatures
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}“”‘’]) +(?=[{_CJK}“”‘’])")
 _DIGITS = re.compile(r"\d+")
 _EDGE = 3  # lines at the top and at the bottom of a page that may be running headers or footers
@@ -457,7 +459,7 @@ def _line_starts(chunks: list[tuple[str, float, float]]) -> list[tuple[float, fl
 def _clean_lines(lines: list[str], indented: list[bool]) -> list[str]:
     out = []
     for line, indent in zip(lines, indented):
-        line = _CJK_SPACE.sub("", line.translate(_RADICALS).rstrip())
+        line = _CJK_SPACE.sub("", line.translate(RADICALS).rstrip())
         if line.strip():
             out.append(PARAGRAPH_MARK + line.strip() if indent else line)
     return out

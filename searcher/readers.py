@@ -150,7 +150,8 @@ def extract_text(data: bytes, suffix: str = ".txt") -> str:
         raise UnreadableFile("unsupported .doc content (not Word 97-2003, a web page or .docx); convert it to .docx")
     else:
         text, _encoding = decode_bytes(data)
-    return normalize_text(text)
+    # Text copied out of PDFs carries the same radical look-alikes (⽂ for 文) as PDFs read here.
+    return normalize_text(text.translate(formats.RADICALS))
 
 
 def read_text(path: Path) -> str:

@@ -218,7 +218,9 @@ def test_pdf_readers_fold_radicals_from_cjk_fonts() -> None:
     from searcher.formats import _clean_lines
 
     # Noto/Source Han PDFs map 文 to the Kangxi radical ⽂ and 民 to ⺠; search must see 文 and 民.
-    assert _clean_lines(["⽂明城市 创建为⺠，⼾籍⼈⼝"], [False]) == ["文明城市创建为民，户籍人口"]
+    assert _clean_lines(["⽂明城市 创建为⺠，⼾籍⼈⼝，⻁开仲"], [False]) == ["文明城市创建为民，户籍人口，虎开仲"]
+    # Text copied out of such PDFs too.
+    assert extract_text("⽂明城市创建为⺠".encode(), ".txt") == "文明城市创建为民"
 
 
 def test_pdf_with_only_an_image_needs_ocr() -> None:
