@@ -19,12 +19,13 @@ from . import highlight, indexing
 from .dates import date_in
 from .engine import Engine, EngineHit, Filters, IndexMismatch, NoIndex, open_engine
 from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
+from .metadata import Metadata, MetadataError, find_folder_metadata, load_metadata
 from .model import FacetValue, Hit, Result
 from .places import resolve_name, resolve_province
 from .query import ParsedQuery, QueryError, parse_query
 
 __all__ = [
-    "DEFAULT_INDEX_DIR", "IndexMismatch", "IndexSummary", "NoIndex", "QueryError", "SearchOptions",
+    "DEFAULT_INDEX_DIR", "IndexMismatch", "MetadataError", "IndexSummary", "NoIndex", "QueryError", "SearchOptions",
     "Progress", "document", "duplicate_articles", "highlight_html", "index", "iter_hits", "remove", "search", "stats",
 ]
 
@@ -60,14 +61,19 @@ def index(
     progress: Callable[[Progress], None] | None = None,
     jobs: int = 1,
     commit_every: int | None = None,
-    metadata: Any = None,
+    metadata: str | os.PathLike[str] | None = None,
 ) -> IndexSummary:
     """Index files and folders: new and changed files are read, unchanged ones skipped, and
     files gone from an indexed folder removed. ``jobs`` worker processes prepare files.
 
     A file that cannot be read is recorded in ``skipped`` and the run goes on. Work is
     committed every ``commit_every`` files, so an interrupted run keeps what it committed.
+
+    Corrections come from ``metadata`` (a CSV or JSONL file) and from ``metadata.csv`` /
+    ``metadata.jsonl`` inside indexed folders; a malformed one raises ``MetadataError``
+    before anything is written.
     """
+    corrections = _corrections(paths, metadata)
     try:
         engine = open_engine(Path(index_dir), create=rebuild)
     except NoIndex:
@@ -77,7 +83,16 @@ def index(
     # SEARCHER_COMMIT_EVERY exists for the crash tests, which need commits every few files.
     every = commit_every or int(os.environ.get("SEARCHER_COMMIT_EVERY", COMMIT_EVERY_FILES))
     return indexing.run(engine, Path(index_dir), paths, jobs=jobs, progress=progress,
-                        commit_every=every, metadata=metadata)
+                        commit_every=every, metadata=corrections)
+
+
+def _corrections(paths: list[str], metadata: str | os.PathLike[str] | None) -> Metadata | None:
+    found: Metadata | None = load_metadata(Path(metadata)) if metadata else None
+    for given in paths:
+        if Path(given).is_dir() and (folder_file := find_folder_metadata(Path(given))):
+            more = load_metadata(folder_file)
+            found = more if found is None else found.merged(more)
+    return found
 
 
 def remove(paths: list[str], index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> tuple[int, list[str]]:

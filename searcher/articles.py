@@ -44,6 +44,11 @@ def documents(paras: list[Paragraph], source: str, path_key: str, fallback_title
     if articles is None:
         title = _report_title(paras) or fallback_title
         date = date_in(title) if _title_has_date(title) else None
+        # A date line near the top, e.g. （2023年4月12日） under the title, is the report's date.
+        at = next((i for i, p in enumerate(paras[:8]) if date_line(p.text)), None)
+        if at is not None:
+            date = date_line(paras[at].text)
+            paras = paras[:at] + paras[at + 1 :]
         articles = [_Article(title, date or header_year, paras)]
     docs = []
     for i, art in enumerate(articles):

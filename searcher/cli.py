@@ -53,14 +53,19 @@ def main(ctx: click.Context, index_dir: str) -> None:
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Worker processes that read and segment files [default: all cores].")
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
+              help="CSV or JSONL of corrections (file, match_title, title, province, city, county, date); "
+                   "metadata.csv inside an indexed folder is read too.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.pass_context
-def index_cmd(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, jobs: int | None, quiet: bool) -> None:
-    """Index report files and folders (.txt, .md; any common Chinese encoding).
+def index_cmd(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, jobs: int | None, metadata: str | None,
+              quiet: bool) -> None:
+    """Index report files and folders: .txt .md .html .docx .pdf, any common Chinese encoding.
 
     Only new and changed files are read; files gone from an indexed folder are removed.
     """
-    summary = _run_index(list(paths), ctx.obj["index_dir"], rebuild=rebuild, jobs=jobs, quiet=quiet)
+    summary = _run_index(list(paths), ctx.obj["index_dir"], rebuild=rebuild, jobs=jobs, quiet=quiet,
+                         metadata=metadata)
     if summary.partial:
         raise click.ClickException(
             f"{len(summary.skipped)} file(s) could not be read (listed above); the others were indexed. "
@@ -69,14 +74,16 @@ def index_cmd(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, jobs: i
 
 
 def _run_index(paths: list[str], index_dir: str, rebuild: bool = False, jobs: int | None = None,
-               quiet: bool = False) -> api.IndexSummary:
+               quiet: bool = False, metadata: str | None = None) -> api.IndexSummary:
     """Index with a progress bar on a terminal; skipped files and a summary line on stderr."""
     show = _stderr_is_tty() and not quiet
     try:
         summary = api.index(paths, index_dir, rebuild=rebuild, jobs=jobs or os.cpu_count() or 1,
-                            progress=_progress_line if show else None)
+                            progress=_progress_line if show else None, metadata=metadata)
     except api.IndexMismatch as exc:
         raise _fail_for_index(exc, index_dir) from exc
+    except api.MetadataError as exc:
+        raise click.ClickException(f"{exc} (nothing was indexed: fix the metadata file and run again)") from exc
     if show:
         click.echo("\r\x1b[K", err=True, nl=False)
     for source, reason in summary.skipped:

@@ -99,13 +99,13 @@ def prepare(task: tuple[str, str, str | None]) -> Prepared:
     except OSError as exc:
         return Prepared(source, f.path_key, 0, "error", reason=exc.strerror or str(exc))
     digest = content_hash(data)
+    if _worker_metadata is not None and (fingerprint := _worker_metadata.fingerprint(f.path_key)):
+        # Corrections count as content: editing a row re-indexes that file (and only that one).
+        digest = f"{digest}+{fingerprint}"
     if digest == known_digest:
         return Prepared(source, f.path_key, len(data), "unchanged", digest)
     try:
-        if _worker_metadata is not None:
-            docs = read_documents(f, data, metadata=_worker_metadata)  # type: ignore[call-arg]
-        else:
-            docs = read_documents(f, data)
+        docs = read_documents(f, data, metadata=_worker_metadata)
         for doc in docs:
             analyze_document(doc)
     except UnreadableFile as exc:

@@ -105,3 +105,10 @@ def test_place_unknown_stays_null() -> None:
     docs = documents(paragraphs(text), "x.txt", "/x.txt", "x")
     assert not docs[0].place
     assert docs[0].passages[-1].place.province is None
+
+
+def test_single_report_takes_its_date_line() -> None:
+    text = "吉林省延吉市创建文明城市工作总结\n\n（2023年4月12日）\n\n2018年以来，延吉市深入推进创建工作。\n"
+    docs = documents(paragraphs(text), "x.txt", "/x.txt", "x")
+    assert docs[0].date == "2023-04-12"
+    assert [p.text for p in docs[0].passages] == ["吉林省延吉市创建文明城市工作总结", "2018年以来，延吉市深入推进创建工作。"]

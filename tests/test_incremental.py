@@ -144,3 +144,27 @@ def test_sigkill_at_any_moment_keeps_the_last_commit_and_the_next_run_completes(
     final = api.index([str(synthetic)], ix)
     assert not final.skipped
     assert sorted(p["id"] for p in api.open_index(ix).all_passages()) == expected
+
+
+def test_metadata_corrections_from_folder_and_option_reindex_what_they_change(seeds_dir: Path, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(seeds_dir / "002_fec484e4b4c2a69d.txt", docs / "002.txt")
+    shutil.copy(seeds_dir / "000_012fe31ce3351ebb.txt", docs / "000.txt")
+    ix = tmp_path / "ix"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--index-dir", str(ix), "index", "-q", str(docs)]).exit_code == 0
+    assert api.search('"通化县"', ix).hits[0].date is None
+    (docs / "metadata.csv").write_text("file,date,title\n002.txt,2020-11-20,通化县创城纪实\n", encoding="utf-8")
+    out = runner.invoke(main, ["--index-dir", str(ix), "index", str(docs)])
+    assert "indexed 1 files" in out.output and "1 unchanged" in out.output  # only the corrected file
+    hit = api.search('"通化县"', ix).hits[0]
+    assert (hit.date, hit.title) == ("2020-11-20", "通化县创城纪实")
+    extra = tmp_path / "fix.jsonl"
+    extra.write_text('{"file": "000.txt", "city": "延吉"}\n', encoding="utf-8")
+    runner.invoke(main, ["--index-dir", str(ix), "index", "--metadata", str(extra), str(docs)])
+    hit = api.search('"路长"', ix).hits[0]
+    assert (hit.province, hit.city, hit.county) == ("吉林省", "延边朝鲜族自治州", "延吉市")
+    (docs / "metadata.csv").write_text("file,date\n002.txt,2020-13-01\n", encoding="utf-8")
+    bad = runner.invoke(main, ["--index-dir", str(ix), "index", str(docs)])
+    assert bad.exit_code == 1 and "metadata.csv line 2" in bad.output and "nothing was indexed" in bad.output
