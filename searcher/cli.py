@@ -7,13 +7,16 @@ import os
 import shutil
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from . import api, export, highlight
 from .model import Result
+
+T = TypeVar("T")
 
 
 def _stderr_is_tty() -> bool:
@@ -22,6 +25,15 @@ def _stderr_is_tty() -> bool:
 
 def _note(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _with_index(ctx: click.Context, call: Callable[[str], T]) -> T:
+    """``call(index_dir)``, with a missing or outdated index turned into a message that says what to do."""
+    index_dir = ctx.obj["index_dir"]
+    try:
+        return call(index_dir)
+    except (api.NoIndex, api.IndexMismatch) as exc:
+        raise _fail_for_index(exc, index_dir) from exc
 
 
 def _fail_for_index(exc: Exception, index_dir: str) -> click.ClickException:
@@ -308,11 +320,7 @@ def _export_to_file(hits: Any, fmt: str, target: Path) -> int:
 @click.pass_context
 def dupes_cmd(ctx: click.Context, as_json: bool) -> None:
     """List articles that are (near-)copies of each other across the collection."""
-    index_dir = ctx.obj["index_dir"]
-    try:
-        pairs = api.duplicate_articles(index_dir)
-    except (api.NoIndex, api.IndexMismatch) as exc:
-        raise _fail_for_index(exc, index_dir) from exc
+    pairs = _with_index(ctx, api.duplicate_articles)
     if as_json:
         click.echo(json.dumps(pairs, ensure_ascii=False, indent=1))
         return
@@ -331,10 +339,7 @@ def dupes_cmd(ctx: click.Context, as_json: bool) -> None:
 def stats_cmd(ctx: click.Context, as_json: bool) -> None:
     """Show what the index holds."""
     index_dir = ctx.obj["index_dir"]
-    try:
-        info = api.stats(index_dir)
-    except (api.NoIndex, api.IndexMismatch) as exc:
-        raise _fail_for_index(exc, index_dir) from exc
+    info = _with_index(ctx, api.stats)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=1))
         return
