@@ -272,7 +272,9 @@ def export_cmd(ctx: click.Context, query: tuple[str, ...], fmt: str | None, outp
 
 
 def _export_to_stdout(hits: Any, fmt: str) -> None:
-    stdout = click.get_binary_stream("stdout")
+    # sys.stdout.buffer, not click.get_binary_stream (deprecated in click 8.5); CliRunner's
+    # stdout has a buffer too.
+    stdout = sys.stdout.buffer
     try:
         export.write(hits, fmt, stdout)
         stdout.flush()
