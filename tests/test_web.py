@@ -620,3 +620,11 @@ def test_copies_are_collapsed_with_a_toggle_and_pages_count_groups(client: Flask
     last = max(int(a.get_text()) for a in nav.select("a[aria-label], [aria-current=page]"))
     assert hits_of(page(client, f"/?q=衡水高新区&page={last}"))
     assert client.get("/?q=x&collapse=2").status_code == 400
+
+
+def test_home_page_links_its_json_twin_the_index_stats(client: FlaskClient) -> None:
+    soup = page(client, "/")
+    link = soup.select_one("link[rel=alternate][type='application/json']")["href"]
+    assert link == "/api/stats"
+    info = client.get(link).get_json()
+    assert info["passages"] > 900 and info["documents"] == 38 and "2023" in info["years"]

@@ -338,7 +338,7 @@ def search() -> Any:
             ctx["stats"] = current_app.extensions["searcher.index"].stats(index_dir())
         except (api.NoIndex, api.IndexMismatch) as exc:
             return _no_index_page(exc)
-        return render_template("search.html", p=p, autofocus=True, **ctx)
+        return render_template("search.html", p=p, autofocus=True, json_url=url_for("web.api_stats"), **ctx)
     try:
         data, seconds = run_search(p)
     except QueryError as exc:
@@ -641,6 +641,16 @@ def api_document(doc_id: str) -> Response:
     if data is None:
         return json_error(f"No document with id {doc_id!r} in the index.", 404)
     return jsonify(data)
+
+
+@bp.route("/api/stats")
+def api_stats() -> Response:
+    """What the index holds (the home page's JSON twin): counts, years, folders, analyzer."""
+    try:
+        info = current_app.extensions["searcher.index"].stats(index_dir())
+    except (api.NoIndex, api.IndexMismatch) as exc:
+        return json_error(*_index_problem(exc))
+    return jsonify(info)
 
 
 @bp.route("/healthz")
