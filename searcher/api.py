@@ -120,6 +120,19 @@ def _place_names(name: str) -> list[str]:
     return list(dict.fromkeys(names)) or [name]
 
 
+def filter_notes(parsed: ParsedQuery, opts: SearchOptions) -> list[str]:
+    """Warnings about filter values the gazetteer does not know (they match nothing or little)."""
+    notes = []
+    for name in opts.cities + parsed.filters.get("city", []) + ([opts.county] if opts.county else []) + \
+            parsed.filters.get("county", []):
+        if not resolve_name(name):
+            notes.append(f"No city or county called {name!r} is known; check the name (e.g. 延吉, 吉林市, 船营区).")
+    for name in ([opts.province] if opts.province else []) + parsed.filters.get("province", []):
+        if not resolve_province(name):
+            notes.append(f"No province called {name!r} is known; check the name (e.g. 吉林, 广西, 内蒙古).")
+    return notes
+
+
 def build_filters(parsed: ParsedQuery, opts: SearchOptions) -> Filters:
     filters = Filters()
     provinces = ([opts.province] if opts.province else []) + parsed.filters.get("province", [])
@@ -163,7 +176,8 @@ def search(
     }
     facets["year"] = sorted(facets.get("year", []), key=lambda f: f.value, reverse=True)
     return Result(query=query, total=found.total, hits=hits, facets=facets, limit=opts.limit, offset=opts.offset,
-                  collapsed_total=found.collapsed_total if found.collapsed_total is not None else found.total)
+                  collapsed_total=found.collapsed_total if found.collapsed_total is not None else found.total,
+                  notes=filter_notes(parsed, opts))
 
 
 def iter_hits(

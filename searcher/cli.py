@@ -175,6 +175,8 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts
         raise click.ClickException(str(exc)) from exc
     except (api.NoIndex, api.IndexMismatch) as exc:
         raise _fail_for_index(exc, index_dir) from exc
+    for note in result.notes:
+        _note(f"note: {note}")
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:

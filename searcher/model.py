@@ -115,6 +115,8 @@ class Result:
     offset: int = 0
     # Results to page through when copies are collapsed (``total`` counts every passage).
     collapsed_total: int | None = None
+    # Things the user should know about the query, e.g. an unknown place name (not in JSON).
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -137,3 +137,10 @@ def test_real_process_json_and_quiet_stderr(seed_index: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["total"] > 0
     assert proc.stderr == ""
+
+
+def test_unknown_place_filter_gets_a_note_on_stderr(seed_index: Path) -> None:
+    result = CliRunner().invoke(main, ["--index-dir", str(seed_index), "search", "路长", "--city", "火星市", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["total"] == 0
+    assert "No city or county called '火星市' is known" in result.stderr

@@ -628,3 +628,9 @@ def test_home_page_links_its_json_twin_the_index_stats(client: FlaskClient) -> N
     assert link == "/api/stats"
     info = client.get(link).get_json()
     assert info["passages"] > 900 and info["documents"] == 38 and "2023" in info["years"]
+
+
+def test_unknown_place_filter_is_explained_on_the_page(client: FlaskClient) -> None:
+    soup = page(client, "/?q=路长&city=火星市")
+    assert "No city or county called '火星市' is known" in soup.select_one("p.note[role=status]").get_text()
+    assert "_notes" not in client.get("/api/search?q=路长&city=火星市").get_json()

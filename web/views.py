@@ -311,6 +311,7 @@ def run_search(p: Params) -> tuple[dict[str, Any], float]:
     result = api.search(p.q, index_dir(), p.options(), engine=get_engine())
     data = result.to_dict()
     data["_pages_total"] = result.collapsed_total if result.collapsed_total is not None else result.total
+    data["_notes"] = result.notes
     return data, time.perf_counter() - started
 
 
@@ -358,6 +359,7 @@ def api_search() -> Response:
     except (api.NoIndex, api.IndexMismatch) as exc:
         return json_error(*_index_problem(exc))
     data.pop("_pages_total", None)
+    data.pop("_notes", None)
     return jsonify(data)
 
 
