@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 
 import jieba
+import numpy as np
 from whoosh.analysis import Token, Tokenizer
 
 from .dupes import signature
@@ -113,11 +114,34 @@ def chars(text: str) -> list[str]:
     return [ch for ch in fold(text) if not ch.isspace()]
 
 
+_hash_cache: dict[str, int] = {}
+
+
+def word_hash(word: str) -> int:
+    """A stable 64-bit id for a word (the same in every process and run), for word postings.
+
+    >>> word_hash("路长") == word_hash("路长") and word_hash("路长") != word_hash("街长")
+    True
+    """
+    h = _hash_cache.get(word)
+    if h is None:
+        h = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+        if len(_hash_cache) < 2_000_000:
+            _hash_cache[word] = h
+    return h
+
+
+def word_hashes(ws: list[str]) -> np.ndarray:
+    return np.fromiter((word_hash(w) for w in ws), dtype=np.uint64, count=len(ws))
+
+
 def analyze_passage(p: Passage, title_words: list[str] | None = None) -> Analyzed:
     """Everything the index needs from a passage's text, computed once (possibly in a worker)."""
     folded = fold(p.text)
+    text_words = words(p.text)
     return Analyzed(
-        text_words=words(p.text),
+        text_words=text_words,
+        text_hashes=word_hashes(text_words),
         title_words=title_words if title_words is not None else words(p.title),
         section_words=words(p.section) if p.section else [],
         folded=folded,

@@ -30,6 +30,7 @@ class Analyzed:
     """What the analyzer made of a passage: what engines index."""
 
     text_words: list[str]
+    text_hashes: Any  # numpy uint64 word ids (analysis.word_hash) of text_words, for word postings
     title_words: list[str]
     section_words: list[str]
     folded: str

@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +36,8 @@ from ..dupes import HASHES
 from ..dupes import groups as dupe_groups
 
 SIDE_DIR = "side"
-COLUMNS = ("province", "city", "county", "year", "date", "path_key", "content_hash", "doc_id", "heading")
+COLUMNS = ("province", "city", "county", "year", "date", "path_key", "content_hash", "doc_id", "heading",
+           "title", "section", "place")
 _CACHE_SIZE = 256
 
 
@@ -64,12 +65,17 @@ class SegmentBuilder:
         self.rows: list[tuple[str, ...]] = []
         self.dates: list[tuple[int, int]] = []
         self.minhashes: list[np.ndarray] = []
+        self.word_ids: list[np.ndarray] = []
 
     def __len__(self) -> int:
         return len(self.texts)
 
-    def add(self, folded_text: str, columns: dict[str, str | None], date: str | None, minhash: np.ndarray) -> None:
+    def add(
+        self, folded_text: str, columns: dict[str, str | None], date: str | None, minhash: np.ndarray,
+        word_ids: np.ndarray,
+    ) -> None:
         self.minhashes.append(minhash)
+        self.word_ids.append(word_ids)
         self.texts.append(folded_text)
         self.rows.append(tuple(columns.get(c) or "" for c in COLUMNS))
         self.dates.append((date_key(date, end=False), date_key(date, end=True)))
@@ -104,6 +110,7 @@ class SegmentBuilder:
                 codes[i, j] = vocab[j].setdefault(value, len(vocab[j]))
         np.save(tmp / "codes.npy", codes)
         np.save(tmp / "dates.npy", np.array(self.dates, dtype=np.int32).reshape(n, 2))
+        _save_word_postings(tmp, self.word_ids)
         np.save(tmp / "minhash.npy", np.stack(self.minhashes).astype(np.uint32) if n else
                 np.zeros((0, HASHES), dtype=np.uint32))
         (tmp / "vocab.json").write_text(
@@ -113,6 +120,25 @@ class SegmentBuilder:
         if final.exists():
             shutil.rmtree(final)
         tmp.rename(final)
+
+
+def _save_word_postings(directory: Path, word_ids: list[np.ndarray]) -> None:
+    """Word postings (word id -> docs and term frequencies) and each passage's length in words."""
+    lengths = np.array([len(w) for w in word_ids], dtype=np.int64)
+    ids = np.concatenate(word_ids) if word_ids else np.zeros(0, dtype=np.uint64)
+    docs = np.repeat(np.arange(len(word_ids), dtype=np.uint32), lengths)
+    order = np.lexsort((docs, ids))
+    ids, docs = ids[order], docs[order]
+    new_pair = np.r_[True, (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])] if len(ids) else np.zeros(0, bool)
+    starts = np.flatnonzero(new_pair)
+    tf = np.diff(np.r_[starts, len(ids)]).astype(np.uint32)
+    ids, docs = ids[starts], docs[starts]
+    ukeys, first = np.unique(ids, return_index=True)
+    np.save(directory / "w_keys.npy", ukeys)
+    np.save(directory / "w_off.npy", np.append(first, len(ids)).astype(np.int64))
+    np.save(directory / "w_docs.npy", docs)
+    np.save(directory / "w_tf.npy", tf)
+    np.save(directory / "doclen.npy", lengths.astype(np.uint32))
 
 
 def _save_postings(directory: Path, name: str, pairs: np.ndarray) -> None:
@@ -134,6 +160,14 @@ class _Segment:
     toff: np.ndarray
     uni: tuple[np.ndarray, np.ndarray, np.ndarray]
     bi: tuple[np.ndarray, np.ndarray, np.ndarray]
+    words: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+    def word_postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
+        keys, off, docs, tf = self.words
+        i = int(np.searchsorted(keys, np.uint64(key)))
+        if i >= len(keys) or int(keys[i]) != key:
+            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32)
+        return np.asarray(docs[off[i] : off[i + 1]]), np.asarray(tf[off[i] : off[i + 1]])
 
     def postings(self, which: str, key: int) -> np.ndarray:
         keys, off, docs = self.uni if which == "uni" else self.bi
@@ -160,6 +194,7 @@ class Sidecar:
         code_parts: list[np.ndarray] = []
         date_parts: list[np.ndarray] = []
         self._minhash_parts: list[np.ndarray] = []
+        len_parts: list[np.ndarray] = []
         self.side_dir = side_dir
         covered = 0
         for seg_dir in sorted(p for p in side_dir.glob("[0-9]" * 12) if p.is_dir()) if side_dir.is_dir() else []:
@@ -174,8 +209,10 @@ class Sidecar:
                     base, n, load("text"), load("toff"),
                     (load("uni_keys"), load("uni_off"), load("uni_docs")),
                     (load("bi_keys"), load("bi_off"), load("bi_docs")),
+                    (load("w_keys"), load("w_off"), load("w_docs"), load("w_tf")),
                 )
             )
+            len_parts.append(np.load(seg_dir / "doclen.npy"))
             codes = np.load(seg_dir / "codes.npy")
             for j, local_vocab in enumerate(meta["vocab"]):
                 mapping = np.array([vocab[j].setdefault(v, len(vocab[j])) for v in local_vocab], dtype=np.int32)
@@ -188,12 +225,14 @@ class Sidecar:
             raise SideIndexMissing(f"side index covers {covered} of {doc_count_all} passages")
         self.codes = np.concatenate(code_parts) if code_parts else np.zeros((0, len(COLUMNS)), dtype=np.int32)
         self.dates = np.concatenate(date_parts) if date_parts else np.zeros((0, 2), dtype=np.int32)
+        self.doclen = np.concatenate(len_parts).astype(np.float64) if len_parts else np.zeros(0)
         self.values = [list(v) for v in vocab]
         self.lookup = vocab
         self.live = np.ones(doc_count_all, dtype=bool)
         dead = np.fromiter(deleted, dtype=np.int64)
         self.live[dead] = False
         self.live_docs = np.flatnonzero(self.live)
+        self.avgdl = float(self.doclen[self.live].mean()) if len(self.live_docs) else 1.0
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._groups: np.ndarray | None = None
 
@@ -238,6 +277,28 @@ class Sidecar:
         if len(u) == 2:
             return cand
         return np.array([d for d in cand.tolist() if needle in seg.text_of(d)], dtype=np.uint32)
+
+    # --- words ---------------------------------------------------------------------------
+
+    def word_postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted live document numbers, term frequencies) of a word id."""
+        docs: list[np.ndarray] = []
+        tfs: list[np.ndarray] = []
+        for seg in self.segments:
+            d, tf = seg.word_postings(key)
+            if len(d):
+                docs.append(d.astype(np.int64) + seg.base)
+                tfs.append(tf)
+        if not docs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
+        d, tf = np.concatenate(docs), np.concatenate(tfs)
+        keep = self.live[d]
+        return d[keep], tf[keep]
+
+    def codes_where(self, name: str, test: Callable[[str], bool]) -> np.ndarray:
+        """Codes of a column's values for which ``test`` holds (a scan of distinct values)."""
+        values = self.values[COLUMNS.index(name)]
+        return np.array([i for i, v in enumerate(values) if i and test(v)], dtype=np.int32)
 
     # --- duplicates --------------------------------------------------------------------
 

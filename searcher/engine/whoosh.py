@@ -1,16 +1,17 @@
-"""The Whoosh engine: Whoosh ranks words (BM25F) and stores passages; the side index
-(sidecar.py) answers exact substrings, filters and facets over all matches.
+"""The Whoosh engine: Whoosh stores passages (and finds a file's or an article's passages);
+the side index (sidecar.py) holds jieba-word postings, character n-grams and per-passage
+columns, all numpy, and answers matching, ranking, filters and facets.
 
 Matching is set algebra on sorted numpy arrays of Whoosh document numbers:
 
 * an unquoted term matches passages that contain it as a string, or contain all its jieba
-  words, or whose place it names (延吉 matches passages about 延吉市); title words only rank;
+  words, or whose place it names (延吉 matches passages about 延吉市);
 * a quoted term matches passages that contain it as a string, exactly;
 * AND intersects, OR unites, NOT subtracts, filters are column masks.
 
-Ranking then runs one Whoosh query over the words of every positive term, restricted to
-the matching set; matches with no scoring word (a string jieba cut differently) follow
-the scored ones.
+Ranking is BM25 over the jieba words of the positive terms, computed with numpy over the
+whole match set, plus bonuses for the whole term as written (a phrase), a title or section
+heading containing it, and the place it names; bare headings are damped.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, Schema
 from whoosh.scoring import BM25F
 
-from ..analysis import WordTokenizer, analyze_document, analyzer_id, fold, words
+from ..analysis import analyze_document, analyzer_id, fold, word_hash, words
 from ..dupes import duplicate_articles
 from ..model import Document, Place
 from ..places import place_names
@@ -38,39 +39,40 @@ from ..query import AnyOf, ParsedQuery, Term
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
 from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key
 
-ENGINE_FORMAT = "whoosh-5"
+ENGINE_FORMAT = "whoosh-6"
 META_FILE = "searcher.json"
 INDEX_NAME = "passages"
 
-TITLE_BOOST = 1.5
-SECTION_BOOST = 1.2
+BM25_K1 = 1.2
+BM25_B = 0.75
+TITLE_BONUS = 1.5
+SECTION_BONUS = 1.2
 PHRASE_BONUS = 3.0
-RERANK_POOL = 100
+PLACE_BONUS = 0.5
 MAX_LISTED_COPIES = 50
 ARTICLE_FIELDS = ("title", "source", "province", "city", "county", "date")
 HEADING_FACTOR = 0.5
-COMMON_HEADING_WORD = 0.2
-PLACE_BOOST = 0.5
 
 
 def make_schema() -> Schema:
+    # Whoosh is only the passage store (and finds a file's or an article's passages); words are
+    # ranked from the side index's word postings, which numpy builds far faster than Whoosh's
+    # pure-Python posting writer could.
     return Schema(
         id=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
         path_key=ID(stored=True),
         content_hash=STORED,
         source=STORED,
-        title=TEXT(analyzer=WordTokenizer(), stored=True, phrase=False),
-        section=TEXT(analyzer=WordTokenizer(), stored=True, phrase=False),
-        text=TEXT(analyzer=WordTokenizer(), stored=True, phrase=True),
-        # Names and short forms of the passage's place, so 延吉 in a query finds passages about 延吉市.
-        place=KEYWORD(scorable=True),
-        paragraph=NUMERIC(stored=True),
+        title=STORED,
+        section=STORED,
+        text=STORED,
+        paragraph=STORED,
         province=STORED,
         city=STORED,
         county=STORED,
         date=STORED,
-        is_heading=BOOLEAN(stored=True),
+        is_heading=STORED,
     )
 
 
@@ -100,21 +102,16 @@ class WhooshWriter:
                 "path_key": path_key,
                 "content_hash": content_hash,
                 "source": p.source,
-                "title": a.title_words,
-                "_stored_title": p.title,
-                "text": a.text_words,
-                "_stored_text": p.text,
+                "title": p.title,
+                "text": p.text,
                 "paragraph": p.paragraph,
                 "is_heading": p.is_heading,
-                "place": " ".join(_place_names(p.place)),
                 "province": p.place.province,
                 "city": p.place.city,
                 "county": p.place.county,
                 "date": p.date,
+                "section": p.section,
             }
-            if p.section:
-                fields["section"] = a.section_words
-                fields["_stored_section"] = p.section
             self._w.add_document(**fields)
             self._side.add(
                 a.folded,
@@ -128,9 +125,13 @@ class WhooshWriter:
                     "content_hash": content_hash,
                     "doc_id": p.doc_id,
                     "heading": "1" if p.is_heading else None,
+                    "title": fold(p.title),
+                    "section": fold(p.section) if p.section else None,
+                    "place": " ".join(_place_names(p.place)),
                 },
                 p.date,
                 a.minhash,
+                a.text_hashes,
             )
 
     def commit(self) -> None:
@@ -300,44 +301,24 @@ class WhooshEngine:
         folded = fold(clause.text)
         parts = [side.substring(folded)]
         if not clause.quoted:
+            parts.append(_place_docs(side, folded.strip()))
             ws = words(clause.text)
-            alternatives: list[wq.Query] = [wq.Term("place", folded.strip())]
             if len(ws) > 1:
-                alternatives.append(_all_words("text", ws))
-            parts.append(_docs(s, side, wq.Or(alternatives)))
+                every: np.ndarray | None = None
+                for w in dict.fromkeys(ws):
+                    found = side.word_postings(word_hash(w))[0]
+                    every = found if every is None else np.intersect1d(every, found, assume_unique=True)
+                if every is not None:
+                    parts.append(every)
         return _union(parts)
 
     def _ranked(
         self, s: Any, side: Sidecar, docs: np.ndarray, query: ParsedQuery, k: int
     ) -> list[tuple[int, float]]:
-        scoring = _scoring_query(s, query)
-        scored: dict[int, float] = {}
-        if scoring is not None:
-            # BM25F over words first; the phrase bonus (the whole term as written) is then
-            # added from the side index's exact-string sets instead of Whoosh phrase
-            # queries, which are the slowest kind it has.
-            pool = max(k * 3, RERANK_POOL)
-            results = s.search(scoring, filter=set(docs.tolist()), limit=pool, terms=False)
-            scored = {hit.docnum: float(hit.score or 0.0) for hit in results}
-            if scored:
-                pool_docs = np.fromiter(scored, dtype=np.int64)
-                # BM25 loves short fields: a bare heading would outrank the paragraphs under it.
-                for d in pool_docs[side.column("heading")[pool_docs] != 0].tolist():
-                    scored[d] *= HEADING_FACTOR
-                for term in query.positive_terms():
-                    if len(words(term.text)) > 1:
-                        exact = np.isin(pool_docs, side.substring(fold(term.text)))
-                        for d in pool_docs[exact].tolist():
-                            scored[d] += PHRASE_BONUS
-        out = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-        if len(out) < k:
-            seen = set(scored)
-            for d in docs.tolist():
-                if d not in seen:
-                    out.append((d, 0.0))
-                    if len(out) >= k:
-                        break
-        return out
+        """The top ``k`` of ``docs`` by BM25 over words, with bonuses, best first."""
+        scores = _bm25(side, docs, query)
+        order = np.lexsort((docs, -scores))[:k]
+        return [(int(d), float(round(sc, 4))) for d, sc in zip(docs[order].tolist(), scores[order].tolist())]
 
     # --- documents and stats -----------------------------------------------------------
 
@@ -432,22 +413,51 @@ def _all_words(field: str, ws: list[str]) -> wq.Query:
     return wq.Term(field, ws[0]) if len(ws) == 1 else wq.And([wq.Term(field, w) for w in ws])
 
 
-def _scoring_query(s: Any, query: ParsedQuery) -> wq.Query | None:
-    parts: list[wq.Query] = []
-    # A title or heading word that most passages share (文明城市 in "…创建文明城市工作综述")
-    # barely changes BM25 yet makes Whoosh score every passage: leave such boosts out.
-    common = max(50, int(s.doc_count() * COMMON_HEADING_WORD))
+def _bm25(side: Sidecar, docs: np.ndarray, query: ParsedQuery) -> np.ndarray:
+    """BM25 of each of ``docs`` (sorted) over the words of the positive terms, plus bonuses for
+    the whole term as written (phrase), the title, the section heading and the place."""
+    scores = np.zeros(len(docs), dtype=np.float64)
+    if not len(docs):
+        return scores
+    n = max(1, len(side.live_docs))
+    seen: set[str] = set()
     for term in query.positive_terms():
-        ws = words(term.text)
-        for w in ws:
-            parts.append(wq.Term("text", w))
-            for field, boost in (("title", TITLE_BOOST), ("section", SECTION_BOOST)):
-                if s.doc_frequency(field, w) <= common:
-                    parts.append(wq.Term(field, w, boost=boost))
-        if not term.quoted:
-            parts.append(wq.Term("place", fold(term.text).strip(), boost=PLACE_BOOST))
-    unique = list(dict.fromkeys(parts))  # 创城's expansions repeat words; score each once
-    return wq.Or(unique) if unique else None
+        for w in words(term.text):
+            if w in seen:
+                continue
+            seen.add(w)
+            d, tf = side.word_postings(word_hash(w))
+            if not len(d):
+                continue
+            idf = np.log(1.0 + (n - len(d) + 0.5) / (len(d) + 0.5))
+            pos = np.searchsorted(docs, d)
+            hit = (pos < len(docs)) & (docs[np.minimum(pos, len(docs) - 1)] == d)
+            tf_hit = tf[hit].astype(np.float64)
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * side.doclen[d[hit]] / side.avgdl)
+            scores[pos[hit]] += idf * tf_hit * (BM25_K1 + 1) / (tf_hit + norm)
+        folded = fold(term.text).strip()
+        if len(words(term.text)) > 1:
+            scores[np.isin(docs, side.substring(folded))] += PHRASE_BONUS
+        if folded:
+            for column, bonus in (("title", TITLE_BONUS), ("section", SECTION_BONUS)):
+                codes = side.codes_where(column, lambda v, f=folded: f in v)
+                if len(codes):
+                    scores[np.isin(side.column(column)[docs], codes)] += bonus
+            scores[np.isin(docs, _place_docs(side, folded))] += PLACE_BONUS
+    # BM25 loves short fields: a bare heading would outrank the paragraphs under it.
+    scores[side.column("heading")[docs] != 0] *= HEADING_FACTOR
+    return scores
+
+
+def _place_docs(side: Sidecar, name: str) -> np.ndarray:
+    """Live passages whose place (any level, full or short name) is ``name``: 延吉 -> 延吉市's."""
+    if not name:
+        return np.zeros(0, dtype=np.int64)
+    codes = side.codes_where("place", lambda v: name in v.split(" "))
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    found = np.flatnonzero(np.isin(side.column("place"), codes))
+    return found[side.live[found]]
 
 
 def _filter_mask(side: Sidecar, filters: Filters) -> np.ndarray | None:
