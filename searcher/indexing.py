@@ -197,6 +197,8 @@ def run(
     except BaseException:
         writer.cancel()
         raise
+    if summary.files or summary.removed:
+        engine.warm()  # duplicate groups now, not on the first search
     _record_folders(index_dir, paths, files)
     summary.seconds = time.monotonic() - started
     return summary

@@ -213,6 +213,12 @@ class WhooshEngine:
             self._state = (generation, searcher, side)
         return self._state[1], self._state[2]
 
+    def warm(self) -> None:
+        """Compute what the first search would otherwise pay for (duplicate groups), after a commit."""
+        with self._lock:
+            _, side = self._current()
+            side.groups()
+
     def close(self) -> None:
         if self._state is not None:
             self._state[1].close()
