@@ -62,52 +62,54 @@ def signature(folded: str) -> np.ndarray:
 def groups(signatures: np.ndarray, live: np.ndarray) -> np.ndarray:
     """For each passage, the smallest document number of its duplicate group, or -1.
 
-    ``signatures`` is (n, HASHES) uint32; ``live`` masks deleted passages out.
+    ``signatures`` is (n, HASHES) uint32; ``live`` masks deleted passages out. All numpy:
+    candidate pairs per band are (first member of a bucket, each other member), checked in
+    bulk, and groups are connected components found by min-label propagation.
     """
     n = len(signatures)
-    parent = np.arange(n, dtype=np.int64)
     usable = live & (signatures[:, 0] != EMPTY) if n else np.zeros(0, dtype=bool)
     idx = np.flatnonzero(usable)
+    out = np.full(n, -1, dtype=np.int64)
     if len(idx) < 2:
-        return np.full(n, -1, dtype=np.int64)
+        return out
     sigs = np.ascontiguousarray(signatures[idx])
-
-    def find(x: int) -> int:
-        root = x
-        while parent[root] != root:
-            root = int(parent[root])
-        while parent[x] != root:
-            parent[x], x = root, int(parent[x])
-        return root
-
-    checked: set[tuple[int, int]] = set()
+    edges_a: list[np.ndarray] = []
+    edges_b: list[np.ndarray] = []
     for band in range(BANDS):
         block = np.ascontiguousarray(sigs[:, band * ROWS : (band + 1) * ROWS])
         keys = block.view(np.dtype((np.void, block.dtype.itemsize * ROWS))).ravel()
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        ends = np.r_[starts[1:], len(order)]
-        shared = np.flatnonzero(ends - starts >= 2)
-        for s, e in zip(starts[shared].tolist(), ends[shared].tolist()):
-            members = order[s:e]
-            first = int(members[0])
-            for other in members[1:].tolist():
-                pair = (first, other)
-                if pair in checked:
-                    continue
-                checked.add(pair)
-                if np.mean(sigs[first] == sigs[other]) >= THRESHOLD:
-                    a, b = find(int(idx[first])), find(int(idx[other]))
-                    if a != b:
-                        parent[max(a, b)] = min(a, b)
-    roots = np.full(n, -1, dtype=np.int64)
-    for i in idx.tolist():
-        roots[i] = find(i)
-    sizes = np.bincount(roots[idx], minlength=n)
-    grouped = idx[sizes[roots[idx]] > 1]
-    out = np.full(n, -1, dtype=np.int64)
-    out[grouped] = roots[grouped]
+        starts = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
+        bucket = np.cumsum(starts) - 1
+        first = order[np.flatnonzero(starts)][bucket]
+        others = order != first
+        a, b = first[others], order[others]
+        if len(a):
+            edges_a.append(a)
+            edges_b.append(b)
+    if not edges_a:
+        return out
+    a = np.concatenate(edges_a)
+    b = np.concatenate(edges_b)
+    pairs = np.unique(np.stack([a, b], axis=1), axis=0)
+    a, b = pairs[:, 0], pairs[:, 1]
+    similar = (sigs[a] == sigs[b]).mean(axis=1) >= THRESHOLD
+    a, b = a[similar], b[similar]
+    if not len(a):
+        return out
+    label = np.arange(len(idx), dtype=np.int64)
+    while True:
+        low = np.minimum(label[a], label[b])
+        before = label.copy()
+        np.minimum.at(label, a, low)
+        np.minimum.at(label, b, low)
+        label = label[label]  # pointer jumping
+        if np.array_equal(label, before):
+            break
+    sizes = np.bincount(label, minlength=len(idx))
+    grouped = sizes[label] > 1
+    out[idx[grouped]] = idx[label[grouped]]
     return out
 
 
