@@ -139,14 +139,30 @@ def remove_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
         )
 
 
+def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The filters search and export share: --city (repeatable) --province --county --year --from --to."""
+    for option in reversed([
+        click.option("--city", "cities", multiple=True, help="City or county, full or short name (延吉); repeatable."),
+        click.option("--province", help="Province, full or short name (吉林)."),
+        click.option("--county", help="County-level unit."),
+        click.option("--year", type=int, help="Only passages dated in this year."),
+        click.option("--from", "date_from", help="Dated on or after (2023, 2023-04, 2023-04-12)."),
+        click.option("--to", "date_to", help="Dated on or before."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _options(opts: dict[str, Any], **more: Any) -> api.SearchOptions:
+    return api.SearchOptions(
+        cities=list(opts["cities"]), province=opts["province"], county=opts["county"], year=opts["year"],
+        date_from=opts["date_from"], date_to=opts["date_to"], sort=opts["sort"], **more,
+    )
+
+
 @main.command("search")
 @click.argument("query", nargs=-1)
-@click.option("--city", "cities", multiple=True, help="City or county, full or short name (延吉); repeatable.")
-@click.option("--province", help="Province, full or short name (吉林).")
-@click.option("--county", help="County-level unit.")
-@click.option("--year", type=int, help="Only passages dated in this year.")
-@click.option("--from", "date_from", help="Dated on or after (2023, 2023-04, 2023-04-12).")
-@click.option("--to", "date_to", help="Dated on or before.")
+@filter_options
 @click.option("--limit", type=click.IntRange(0, api.MAX_LIMIT), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
@@ -156,18 +172,7 @@ def remove_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
 def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts: Any) -> None:
     """Search passages. Words are ANDed; "exact text", a OR b, -word, city:延吉 year:2023 work."""
     index_dir = ctx.obj["index_dir"]
-    options = api.SearchOptions(
-        cities=list(opts["cities"]),
-        province=opts["province"],
-        county=opts["county"],
-        year=opts["year"],
-        date_from=opts["date_from"],
-        date_to=opts["date_to"],
-        limit=opts["limit"],
-        offset=opts["offset"],
-        sort=opts["sort"],
-        collapse=not opts["no_collapse"],
-    )
+    options = _options(opts, limit=opts["limit"], offset=opts["offset"], collapse=not opts["no_collapse"])
     text = " ".join(query)
     try:
         result = api.search(text, index_dir, options)
@@ -223,12 +228,7 @@ def render_terminal(result: Result, colour: bool) -> str:
 
 @main.command("export")
 @click.argument("query", nargs=-1)
-@click.option("--city", "cities", multiple=True, help="City or county, full or short name (延吉); repeatable.")
-@click.option("--province", help="Province, full or short name (吉林).")
-@click.option("--county", help="County-level unit.")
-@click.option("--year", type=int, help="Only passages dated in this year.")
-@click.option("--from", "date_from", help="Dated on or after (2023, 2023-04, 2023-04-12).")
-@click.option("--to", "date_to", help="Dated on or before.")
+@filter_options
 @click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(export.FORMATS),
               help="csv (UTF-8 with BOM, opens in Excel/WPS) or jsonl (one JSON object per line); "
@@ -248,15 +248,7 @@ def export_cmd(ctx: click.Context, query: tuple[str, ...], fmt: str | None, outp
     if fmt is None:
         where = "" if to_stdout else f" ({output} has no .csv or .jsonl suffix)"
         raise click.ClickException(f"Say which format to write{where}: --format csv or --format jsonl.")
-    options = api.SearchOptions(
-        cities=list(opts["cities"]),
-        province=opts["province"],
-        county=opts["county"],
-        year=opts["year"],
-        date_from=opts["date_from"],
-        date_to=opts["date_to"],
-        sort=opts["sort"],
-    )
+    options = _options(opts)
     text = " ".join(query)
     try:
         total, hits = api.iter_hits(text, index_dir, options)
