@@ -60,7 +60,20 @@ def main(ctx: click.Context, index_dir: str) -> None:
     ctx.obj = {"index_dir": index_dir}
 
 
+def _set_index_dir(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["index_dir"] = value
+
+
+# `searcher index PATH --index-dir X` reads as naturally as `searcher --index-dir X index PATH`.
+index_dir_option = click.option(
+    "--index-dir", "sub_index_dir", expose_value=False, callback=_set_index_dir,
+    help="Where the index lives (same as `searcher --index-dir`; env SEARCHER_INDEX_DIR).",
+)
+
+
 @main.command("index")
+@index_dir_option
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
@@ -123,6 +136,7 @@ def _progress_line(p: api.Progress) -> None:
 
 
 @main.command("remove")
+@index_dir_option
 @click.argument("paths", nargs=-1, required=True)
 @click.pass_context
 def remove_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
@@ -161,6 +175,7 @@ def _options(opts: dict[str, Any], **more: Any) -> api.SearchOptions:
 
 
 @main.command("search")
+@index_dir_option
 @click.argument("query", nargs=-1)
 @filter_options
 @click.option("--limit", type=click.IntRange(0, api.MAX_LIMIT), default=10, show_default=True)
@@ -227,6 +242,7 @@ def render_terminal(result: Result, colour: bool) -> str:
 
 
 @main.command("export")
+@index_dir_option
 @click.argument("query", nargs=-1)
 @filter_options
 @click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
@@ -312,6 +328,7 @@ def _export_to_file(hits: Any, fmt: str, target: Path) -> int:
 
 
 @main.command("dupes")
+@index_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Write the pairs as JSON to stdout.")
 @click.pass_context
 def dupes_cmd(ctx: click.Context, as_json: bool) -> None:
@@ -330,6 +347,7 @@ def dupes_cmd(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command("stats")
+@index_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Write the statistics as JSON to stdout.")
 @click.pass_context
 def stats_cmd(ctx: click.Context, as_json: bool) -> None:
@@ -358,17 +376,17 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.argument("paths", nargs=-1)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port; 0 picks a free one.")
-@click.option("--index-dir", "serve_index_dir", help="Where the index lives (overrides searcher --index-dir).")
+@index_dir_option
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads.")
 @click.pass_context
-def serve_cmd(ctx: click.Context, paths: tuple[str, ...], host: str, port: int, serve_index_dir: str | None,
+def serve_cmd(ctx: click.Context, paths: tuple[str, ...], host: str, port: int,
               threads: int) -> None:
     """Serve the web search UI (waitress). With PATHS, first index the files not indexed yet."""
     from waitress import create_server
 
     from web import create_app
 
-    index_dir = serve_index_dir or ctx.obj["index_dir"]
+    index_dir = ctx.obj["index_dir"]
     if paths:
         _run_index(list(paths), index_dir)
     try:  # load the word segmenter's dictionary now rather than on the first request

@@ -144,3 +144,12 @@ def test_unknown_place_filter_gets_a_note_on_stderr(seed_index: Path) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout)["total"] == 0
     assert "No city or county called '火星市' is known" in result.stderr
+
+
+def test_index_dir_also_works_after_the_subcommand(seeds_dir: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    ix = str(tmp_path / "ix")
+    assert runner.invoke(main, ["index", str(seeds_dir / "000_012fe31ce3351ebb.txt"), "--index-dir", ix, "-q"]).exit_code == 0
+    found = runner.invoke(main, ["search", "路长", "--index-dir", ix, "--json"])
+    assert json.loads(found.stdout)["total"] == 1
+    assert "passages:" in runner.invoke(main, ["stats", "--index-dir", ix]).stdout
