@@ -26,19 +26,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_core import percentile, queries  # noqa: E402  (the same query list and statistics)
+
 LOOPBACK = "127.0.0.1"
-
-
-def queries() -> list[str]:
-    lines = (HERE / "queries.txt").read_text(encoding="utf-8").splitlines()
-    return [q for q in lines if q.strip() and not q.startswith("#")]
-
-
-def percentile(values: list[float], p: float) -> float:
-    values = sorted(values)
-    k = (len(values) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 class Server:
