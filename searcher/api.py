@@ -13,19 +13,21 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import highlight, indexing
 from .dates import date_in
 from .engine import Engine, EngineHit, Filters, IndexMismatch, NoIndex, open_engine
 from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
-from .metadata import Metadata, MetadataError, find_folder_metadata, load_metadata
 from .model import FacetValue, Hit, Result
 from .places import resolve_name, resolve_province
 from .query import ParsedQuery, QueryError, parse_query
 
+if TYPE_CHECKING:
+    from .metadata import Metadata
+
 __all__ = [
-    "DEFAULT_INDEX_DIR", "IndexMismatch", "MetadataError", "IndexSummary", "NoIndex", "QueryError", "SearchOptions",
+    "DEFAULT_INDEX_DIR", "IndexMismatch", "IndexSummary", "NoIndex", "QueryError", "SearchOptions",
     "Progress", "document", "duplicate_articles", "highlight_html", "index", "iter_hits", "remove", "search", "stats",
 ]
 
@@ -86,7 +88,18 @@ def index(
                         commit_every=every, metadata=corrections)
 
 
+def __getattr__(name: str) -> Any:
+    # MetadataError lives with the metadata reader, imported only when indexing needs it.
+    if name == "MetadataError":
+        from .metadata import MetadataError
+
+        return MetadataError
+    raise AttributeError(name)
+
+
 def _corrections(paths: list[str], metadata: str | os.PathLike[str] | None) -> Metadata | None:
+    from .metadata import find_folder_metadata, load_metadata
+
     found: Metadata | None = load_metadata(Path(metadata)) if metadata else None
     for given in paths:
         if Path(given).is_dir() and (folder_file := find_folder_metadata(Path(given))):

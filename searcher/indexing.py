@@ -22,13 +22,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .ingest import SourceFile
 
 from .analysis import analyze_document, use_full_dictionary
 from .engine import Engine
-from .ingest import Missing, SourceFile, content_hash, iter_files, read_documents
 from .model import Document
-from .readers import UnreadableFile
 
 FOLDERS_FILE = "folders.json"
 COMMIT_EVERY_FILES = 200
@@ -93,6 +94,10 @@ def _init_worker(metadata: Any) -> None:
 
 def prepare(task: tuple[str, str, str | None]) -> Prepared:
     """Read, clean, split and analyze one file; never raises (errors come back as data)."""
+    # Imported here: reading files pulls in the format libraries, which a search never needs.
+    from .ingest import SourceFile, content_hash, read_documents
+    from .readers import UnreadableFile
+
     path, source, known_digest = task
     f = SourceFile(Path(path), source)
     try:
@@ -152,6 +157,8 @@ def run(
     started = time.monotonic()
     summary = IndexSummary()
     known = engine.indexed_files()
+    from .ingest import Missing, iter_files
+
     files: list[SourceFile] = []
     for item in iter_files(paths):
         if isinstance(item, Missing):

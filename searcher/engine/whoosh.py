@@ -29,7 +29,6 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.fields import ID, STORED, Schema
-from whoosh.scoring import BM25F
 
 from ..analysis import analyze_document, analyzer_id, fold, word_hash, words
 from ..dupes import duplicate_articles
@@ -199,7 +198,7 @@ class WhooshEngine:
         if self._state is None or self._state[0] != generation:
             # The previous searcher is not closed here: an export may still be reading from
             # it. It closes its files when the last reference to it goes.
-            searcher = self.ix.searcher(weighting=BM25F())
+            searcher = self.ix.searcher()
             reader = searcher.reader()
             deleted: list[int] = []
             for leaf, offset in reader.leaf_readers():
