@@ -22,7 +22,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 if "pkg_resources" in sys.modules:
@@ -191,6 +191,12 @@ def words(text: str) -> list[str]:
     ['持续', '推进', '飞线充电', '整治']
     """
     return [w for w in _tokenizer().lcut(fold(text), HMM=False) if _is_word(w)]
+
+
+@lru_cache(maxsize=4096)
+def term_words(term: str) -> tuple[str, ...]:
+    """``words`` of a query term, cached: a search segments the same few terms many times."""
+    return tuple(words(term))
 
 
 def bigrams(text: str) -> list[str]:

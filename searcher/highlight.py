@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from .analysis import fold, words
+from .analysis import fold, term_words
 from .query import Term
 
 
@@ -19,7 +19,7 @@ def _patterns(terms: list[Term]) -> list[re.Pattern[str]]:
     for term in terms:
         needles.add(fold(term.text))
         if not term.quoted:
-            needles.update(words(term.text))
+            needles.update(term_words(term.text))
     out = []
     for needle in sorted(needles, key=len, reverse=True):
         cs = [c for c in needle if not c.isspace()]

@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,6 +235,8 @@ class Sidecar:
         self.avgdl = float(self.doclen[self.live].mean()) if len(self.live_docs) else 1.0
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._groups: np.ndarray | None = None
+        self._code_cache: dict[tuple[str, str, bool], np.ndarray] = {}
+        self._value_arrays: dict[str, np.ndarray] = {}
 
     # --- exact substrings --------------------------------------------------------------
 
@@ -295,10 +297,23 @@ class Sidecar:
         keep = self.live[d]
         return d[keep], tf[keep]
 
-    def codes_where(self, name: str, test: Callable[[str], bool]) -> np.ndarray:
-        """Codes of a column's values for which ``test`` holds (a scan of distinct values)."""
-        values = self.values[COLUMNS.index(name)]
-        return np.array([i for i, v in enumerate(values) if i and test(v)], dtype=np.int32)
+    def codes_containing(self, name: str, needle: str, whole_word: bool = False) -> np.ndarray:
+        """Codes of a column's distinct values that contain ``needle`` (as a space-separated word
+        with ``whole_word``). A vectorised scan of the distinct values, cached per needle."""
+        key = (name, needle, whole_word)
+        cached = self._code_cache.get(key)
+        if cached is None:
+            values = self._value_arrays.get(name)
+            if values is None:
+                # Spaces around each value let one find() test whole space-separated words too.
+                values = self._value_arrays[name] = np.array([f" {v} " for v in self.values[COLUMNS.index(name)]])
+            probe = f" {needle} " if whole_word else needle
+            cached = np.flatnonzero(np.char.find(values, probe) >= 0).astype(np.int32)
+            cached = cached[cached != 0]
+            if len(self._code_cache) > 4096:
+                self._code_cache.clear()
+            self._code_cache[key] = cached
+        return cached
 
     # --- duplicates --------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.fields import ID, STORED, Schema
 
-from ..analysis import analyze_document, analyzer_id, fold, word_hash, words
+from ..analysis import analyze_document, analyzer_id, fold, term_words, word_hash
 from ..dupes import duplicate_articles
 from ..model import Document, Place
 from ..places import place_names
@@ -307,7 +307,7 @@ class WhooshEngine:
         parts = [side.substring(folded)]
         if not clause.quoted:
             parts.append(_place_docs(side, folded.strip()))
-            ws = words(clause.text)
+            ws = list(term_words(clause.text))
             if len(ws) > 1:
                 every: np.ndarray | None = None
                 for w in dict.fromkeys(ws):
@@ -427,7 +427,7 @@ def _bm25(side: Sidecar, docs: np.ndarray, query: ParsedQuery) -> np.ndarray:
     n = max(1, len(side.live_docs))
     seen: set[str] = set()
     for term in query.positive_terms():
-        for w in words(term.text):
+        for w in term_words(term.text):
             if w in seen:
                 continue
             seen.add(w)
@@ -441,11 +441,11 @@ def _bm25(side: Sidecar, docs: np.ndarray, query: ParsedQuery) -> np.ndarray:
             norm = BM25_K1 * (1 - BM25_B + BM25_B * side.doclen[d[hit]] / side.avgdl)
             scores[pos[hit]] += idf * tf_hit * (BM25_K1 + 1) / (tf_hit + norm)
         folded = fold(term.text).strip()
-        if len(words(term.text)) > 1:
+        if len(term_words(term.text)) > 1:
             scores[np.isin(docs, side.substring(folded))] += PHRASE_BONUS
         if folded:
             for column, bonus in (("title", TITLE_BONUS), ("section", SECTION_BONUS)):
-                codes = side.codes_where(column, lambda v, f=folded: f in v)
+                codes = side.codes_containing(column, folded)
                 if len(codes):
                     scores[np.isin(side.column(column)[docs], codes)] += bonus
             scores[np.isin(docs, _place_docs(side, folded))] += PLACE_BONUS
@@ -458,7 +458,7 @@ def _place_docs(side: Sidecar, name: str) -> np.ndarray:
     """Live passages whose place (any level, full or short name) is ``name``: 延吉 -> 延吉市's."""
     if not name:
         return np.zeros(0, dtype=np.int64)
-    codes = side.codes_where("place", lambda v: name in v.split(" "))
+    codes = side.codes_containing("place", name, whole_word=True)
     if not len(codes):
         return np.zeros(0, dtype=np.int64)
     found = np.flatnonzero(np.isin(side.column("place"), codes))
