@@ -32,12 +32,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis import fold
 from ..dupes import HASHES
 from ..dupes import groups as dupe_groups
 
 SIDE_DIR = "side"
 COLUMNS = ("province", "city", "county", "year", "date", "path_key", "content_hash", "doc_id", "heading",
-           "title", "section", "place")
+           "title", "section", "place", "source", "paragraph")
 _CACHE_SIZE = 256
 
 
@@ -306,7 +307,10 @@ class Sidecar:
             values = self._value_arrays.get(name)
             if values is None:
                 # Spaces around each value let one find() test whole space-separated words too.
-                values = self._value_arrays[name] = np.array([f" {v} " for v in self.values[COLUMNS.index(name)]])
+                # Titles and headings are kept as written; they are matched folded (simplified, lower case).
+                values = self._value_arrays[name] = np.array(
+                    [f" {fold(v)} " for v in self.values[COLUMNS.index(name)]]
+                )
             probe = f" {needle} " if whole_word else needle
             cached = np.flatnonzero(np.char.find(values, probe) >= 0).astype(np.int32)
             cached = cached[cached != 0]
@@ -361,6 +365,11 @@ class Sidecar:
         values = self.values[COLUMNS.index(name)]
         bins = np.bincount(col, minlength=len(values))
         return {values[i]: int(bins[i]) for i in np.flatnonzero(bins) if i != 0}
+
+    def value(self, name: str, doc: int) -> str | None:
+        """One passage's value of a column ("" codes come back as None)."""
+        code = int(self.codes[doc, COLUMNS.index(name)])
+        return self.values[COLUMNS.index(name)][code] if code else None
 
     def date_order(self, docs: np.ndarray) -> np.ndarray:
         """``docs`` sorted newest first (by the date's first day), then in document order."""

@@ -38,7 +38,7 @@ from ..query import AnyOf, ParsedQuery, Term
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
 from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key
 
-ENGINE_FORMAT = "whoosh-6"
+ENGINE_FORMAT = "whoosh-7"
 META_FILE = "searcher.json"
 INDEX_NAME = "passages"
 
@@ -124,8 +124,10 @@ class WhooshWriter:
                     "content_hash": content_hash,
                     "doc_id": p.doc_id,
                     "heading": "1" if p.is_heading else None,
-                    "title": fold(p.title),
-                    "section": fold(p.section) if p.section else None,
+                    "title": p.title,
+                    "section": p.section,
+                    "source": p.source,
+                    "paragraph": str(p.paragraph),
                     "place": " ".join(_place_names(p.place)),
                 },
                 p.date,
@@ -264,7 +266,8 @@ class WhooshEngine:
                 copies: list[dict[str, Any]] = []
                 if groups is not None and groups[d] >= 0:
                     others = docs[(groups[docs] == groups[d]) & (docs != d)][:MAX_LISTED_COPIES]
-                    copies = [_public(s.stored_fields(int(o))) for o in others.tolist()]
+                    # From the side columns: listing copies reads nothing from the passage store.
+                    copies = [_copy_fields(side, int(o)) for o in others.tolist()]
                 hits.append(EngineHit(_public(s.stored_fields(d)), score, copies))
         return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages))
 
@@ -482,6 +485,12 @@ def _filter_mask(side: Sidecar, filters: Filters) -> np.ndarray | None:
     if filters.date_to:
         mask &= (side.dates[:, 0] <= date_key(filters.date_to, end=True)) & (side.dates[:, 0] > 0)
     return mask
+
+
+def _copy_fields(side: Sidecar, doc: int) -> dict[str, Any]:
+    doc_id = side.value("doc_id", doc)
+    fields = {name: side.value(name, doc) for name in ("title", "source", "province", "city", "county", "date")}
+    return fields | {"id": f"{doc_id}-{side.value('paragraph', doc)}", "doc_id": doc_id}
 
 
 def _public(fields: dict[str, Any]) -> dict[str, Any]:
