@@ -252,16 +252,13 @@ class WhooshEngine:
                 order = side.date_order(docs)
                 ranked = [(int(d), 0.0) for d in (_first_of_groups(order, groups) if groups is not None else order)[:k]]
             else:
-                pool = k if groups is None else k * 3
-                while True:
-                    ranked = self._ranked(s, side, docs, query, pool)
-                    if groups is not None:
-                        keep = _first_of_groups(np.array([d for d, _ in ranked], dtype=np.int64), groups)
-                        kept = set(keep.tolist())
-                        ranked = [(d, sc) for d, sc in ranked if d in kept]
-                    if len(ranked) >= k or pool >= len(docs):
-                        break
-                    pool = min(len(docs), pool * 4)
+                # Score every match once; collapsing then walks that one order (no re-scoring).
+                scores = _bm25(side, docs, query)
+                order = np.lexsort((docs, -scores))
+                if groups is not None:
+                    order = order[np.isin(docs[order], _first_of_groups(docs[order], groups))]
+                top = order[:k]
+                ranked = [(int(d), float(round(sc, 4))) for d, sc in zip(docs[top].tolist(), scores[top].tolist())]
             for d, score in ranked[offset:k]:
                 copies: list[dict[str, Any]] = []
                 if groups is not None and groups[d] >= 0:
