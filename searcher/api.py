@@ -184,7 +184,7 @@ def search(
     terms = parsed.positive_terms()
     hits = [_hit(h, terms) for h in found.hits]
     facets = {
-        name: [FacetValue(v, c) for v, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        name: [FacetValue(v, c) for v, c in counts.items()]  # the engine orders them
         for name, counts in found.facets.items()
     }
     facets["year"] = sorted(facets.get("year", []), key=lambda f: f.value, reverse=True)

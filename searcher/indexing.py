@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .ingest import SourceFile
 
-from .analysis import analyze_document, use_full_dictionary
+from .analysis import analyze_document
 from .engine import Engine
 from .model import Document
 
@@ -89,7 +89,6 @@ _worker_metadata: Any = None
 def _init_worker(metadata: Any) -> None:
     global _worker_metadata
     _worker_metadata = metadata
-    use_full_dictionary()  # millions of words: jieba's dict beats the memory-mapped table
 
 
 def prepare(task: tuple[str, str, str | None]) -> Prepared:

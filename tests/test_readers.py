@@ -59,19 +59,3 @@ def test_normalisation_folds_width_but_keeps_chinese_punctuation() -> None:
     assert normalize_text("３８条，ＢＲＴ快速公交：１１．２万") == "38条，BRT快速公交：11.2万"
     assert normalize_text("\u3000\u3000段落") == "\u3000\u3000段落"  # indentation survives for reflow
     assert normalize_text("零\u200b宽\ufeff字符") == "零宽字符"
-
-
-def test_light_dictionary_segments_exactly_like_jieba(seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Search processes segment with a memory-mapped copy of jieba's table: same words, no 1 s load."""
-    from searcher import analysis
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    built = analysis._light_tokenizer.__wrapped__()  # builds the cache files
-    assert list((tmp_path / "searcher").glob("*.words.npy"))
-    loaded = analysis._light_tokenizer.__wrapped__()  # reads them back
-    full = analysis._full_tokenizer()
-    assert built.total == loaded.total == full.total
-    for f in sorted(seeds_dir.glob("*.txt")):
-        for line in read_text(f).splitlines()[:200]:
-            folded = analysis.fold(line)
-            assert loaded.lcut(folded, HMM=False) == full.lcut(folded, HMM=False), line

@@ -52,6 +52,7 @@ class EngineHit:
 class EngineResult:
     total: int
     hits: list[EngineHit]
+    # value -> count per facet field, most frequent first, then by value.
     facets: dict[str, dict[str, int]]
     # How many results there are to page through: ``total`` less the collapsed copies.
     collapsed_total: int | None = None

@@ -39,7 +39,8 @@ from ..dupes import groups as dupe_groups
 SIDE_DIR = "side"
 COLUMNS = ("province", "city", "county", "year", "date", "path_key", "content_hash", "doc_id", "heading",
            "title", "section", "place", "source", "paragraph")
-_CACHE_SIZE = 256
+# Substring results are kept for repeated terms (typing, paging, facet clicks), up to this many bytes.
+_CACHE_BYTES = 48 * 2**20
 
 
 def units(text: str) -> np.ndarray:
@@ -177,6 +178,30 @@ class _Segment:
             return np.zeros(0, dtype=np.uint32)
         return np.asarray(docs[off[i] : off[i + 1]])
 
+    def containing(self, cand: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """The passages among ``cand`` (sorted local numbers) whose text contains the units ``u``.
+
+        Vectorised: the positions of ``u[0]`` (inside the candidates' text, or in the whole
+        segment when that is cheaper) are narrowed by each further unit in turn."""
+        starts, ends = self.toff[cand], self.toff[cand + 1]
+        lengths = np.maximum(ends - starts - len(u) + 1, 0)
+        total = int(lengths.sum())
+        if total * 4 < len(self.text):
+            owner = np.repeat(cand, lengths)
+            first = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+            ok = self.text[first] == u[0]
+            pos, owner = first[ok], owner[ok]
+        else:
+            pos = np.flatnonzero(self.text[: max(len(self.text) - len(u) + 1, 0)] == u[0])
+            owner = np.searchsorted(self.toff, pos, side="right") - 1
+        for j in range(1, len(u)):
+            ok = self.text[pos + j] == u[j]
+            pos, owner = pos[ok], owner[ok]
+        # Passages are stored back to back: a match must end inside the passage it starts in.
+        inside = pos + len(u) <= self.toff[owner + 1]
+        found = np.unique(owner[inside]).astype(np.uint32)
+        return found[np.isin(found, cand, assume_unique=True)]
+
     def text_of(self, local: int) -> str:
         return self.text[self.toff[local] : self.toff[local + 1]].tobytes().decode("utf-16-le", errors="replace")
 
@@ -235,6 +260,9 @@ class Sidecar:
         self.live_docs = np.flatnonzero(self.live)
         self.avgdl = float(self.doclen[self.live].mean()) if len(self.live_docs) else 1.0
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_bytes = 0
+        self._norm: tuple[float, float, np.ndarray] | None = None
+        self._ranks: dict[int, np.ndarray] = {}
         self._groups: np.ndarray | None = None
         self._code_cache: dict[tuple[str, str, bool], np.ndarray] = {}
         self._value_arrays: dict[str, np.ndarray] = {}
@@ -255,12 +283,13 @@ class Sidecar:
         for seg in self.segments:
             local = self._segment_matches(seg, needle, u)
             if len(local):
-                found.append(local.astype(np.int64) + seg.base)
-        docs = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+                found.append(local.astype(np.int32) + np.int32(seg.base))
+        docs = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
         docs = docs[self.live[docs]]
         self._cache[needle] = docs
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._cache_bytes += docs.nbytes
+        while self._cache_bytes > _CACHE_BYTES and len(self._cache) > 1:
+            self._cache_bytes -= self._cache.popitem(last=False)[1].nbytes
         return docs
 
     @staticmethod
@@ -274,12 +303,15 @@ class Sidecar:
         lists.sort(key=len)
         cand = lists[0]
         for other in lists[1:]:
-            cand = np.intersect1d(cand, other, assume_unique=True)
+            # Intersect through a mask over the segment: no sorting, and the candidates shrink.
+            present = np.zeros(seg.n, dtype=bool)
+            present[other] = True
+            cand = cand[present[cand]]
             if not len(cand):
                 return cand
         if len(u) == 2:
             return cand
-        return np.array([d for d in cand.tolist() if needle in seg.text_of(d)], dtype=np.uint32)
+        return seg.containing(cand, u)
 
     # --- words ---------------------------------------------------------------------------
 
@@ -297,6 +329,12 @@ class Sidecar:
         d, tf = np.concatenate(docs), np.concatenate(tfs)
         keep = self.live[d]
         return d[keep], tf[keep]
+
+    def bm25_norm(self, k1: float, b: float) -> np.ndarray:
+        """BM25's length normalisation ``k1 * (1 - b + b * len / avglen)`` of every passage."""
+        if self._norm is None or self._norm[:2] != (k1, b):
+            self._norm = (k1, b, k1 * (1 - b + b * self.doclen / self.avgdl))
+        return self._norm[2]
 
     def codes_containing(self, name: str, needle: str, whole_word: bool = False) -> np.ndarray:
         """Codes of a column's distinct values that contain ``needle`` (as a space-separated word
@@ -361,10 +399,32 @@ class Sidecar:
         return np.isin(self.column(name), self.codes_for(name, values))
 
     def counts(self, name: str, docs: np.ndarray) -> dict[str, int]:
-        col = self.column(name)[docs]
-        values = self.values[COLUMNS.index(name)]
-        bins = np.bincount(col, minlength=len(values))
-        return {values[i]: int(bins[i]) for i in np.flatnonzero(bins) if i != 0}
+        """Count of each value of a column among ``docs``: most frequent first, then by value."""
+        j = COLUMNS.index(name)
+        values = self.values[j]
+        bins = np.bincount(self.codes[docs, j], minlength=len(values))
+        bins[0] = 0
+        present = np.flatnonzero(bins)
+        present = present[np.lexsort((self._value_rank(j)[present], -bins[present]))]
+        return dict(zip([values[i] for i in present.tolist()], bins[present].tolist()))
+
+    def _value_rank(self, j: int) -> np.ndarray:
+        """Each code's position when the column's values are sorted as strings."""
+        rank = self._ranks.get(j)
+        if rank is None:
+            values = self.values[j]
+            rank = self._ranks[j] = np.empty(len(values), dtype=np.int64)
+            rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
+        return rank
+
+    def rows(self, docs: np.ndarray, names: Sequence[str]) -> list[dict[str, str | None]]:
+        """Columns of several passages at once ("" codes come back as None)."""
+        js = [COLUMNS.index(name) for name in names]
+        tables = [self.values[j] for j in js]
+        return [
+            {name: (table[c] if c else None) for name, table, c in zip(names, tables, row)}
+            for row in self.codes[np.ix_(docs, js)].tolist()
+        ]
 
     def value(self, name: str, doc: int) -> str | None:
         """One passage's value of a column ("" codes come back as None)."""

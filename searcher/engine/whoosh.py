@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import query as wq
 from whoosh.fields import ID, STORED, Schema
 
 from ..analysis import analyze_document, analyzer_id, fold, term_words, word_hash
@@ -237,34 +236,33 @@ class WhooshEngine:
         self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool
     ) -> EngineResult:
         s, side = self._current()
-        docs = self._match(s, side, query)
+        matched = self._match(side, query)
         mask = _filter_mask(side, filters)
         if mask is not None:
-            docs = docs[mask[docs]]
+            matched &= mask
+        docs = np.flatnonzero(matched)
         facets = {name: side.counts(name, docs) for name in FACET_FIELDS}
         hits: list[EngineHit] = []
         groups = side.groups() if collapse else None
-        pages = len(docs) if groups is None else len(_first_of_groups(docs, groups))
+        pages = len(docs) if groups is None else _group_count(docs, groups, side.n)
         if len(docs) and limit > 0:
             k = offset + limit
-            by_date = sort == "date" or not query.must
-            if by_date:
-                order = side.date_order(docs)
-                ranked = [(int(d), 0.0) for d in (_first_of_groups(order, groups) if groups is not None else order)[:k]]
+            if sort == "date" or not query.must:
+                scores = None
+                top = _top(docs, side.dates[docs, 0], k, groups)
             else:
-                # Score every match once; collapsing then walks that one order (no re-scoring).
-                scores = _bm25(side, docs, query)
-                order = np.lexsort((docs, -scores))
-                if groups is not None:
-                    order = order[np.isin(docs[order], _first_of_groups(docs[order], groups))]
-                top = order[:k]
-                ranked = [(int(d), float(round(sc, 4))) for d, sc in zip(docs[top].tolist(), scores[top].tolist())]
-            for d, score in ranked[offset:k]:
+                scores = _bm25(side, docs, matched, query)
+                top = _top(docs, scores, k, groups)
+            member_groups = groups[docs] if groups is not None else None
+            for pos in top[offset:k].tolist():
+                d = int(docs[pos])
                 copies: list[dict[str, Any]] = []
-                if groups is not None and groups[d] >= 0:
-                    others = docs[(groups[docs] == groups[d]) & (docs != d)][:MAX_LISTED_COPIES]
+                if member_groups is not None and member_groups[pos] >= 0:
+                    others = docs[member_groups == member_groups[pos]]
+                    others = others[others != d][:MAX_LISTED_COPIES]
                     # From the side columns: listing copies reads nothing from the passage store.
-                    copies = [_copy_fields(side, int(o)) for o in others.tolist()]
+                    copies = _copy_fields(side, others)
+                score = 0.0 if scores is None else float(round(scores[pos], 4))
                 hits.append(EngineHit(_public(s.stored_fields(d)), score, copies))
         return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages))
 
@@ -272,58 +270,66 @@ class WhooshEngine:
         """Every match, in result order, read lazily (for export: no cap, little memory)."""
         with self._lock:
             s, side = self._current()
-            docs = self._match(s, side, query)
+            matched = self._match(side, query)
             mask = _filter_mask(side, filters)
             if mask is not None:
-                docs = docs[mask[docs]]
+                matched &= mask
+            docs = np.flatnonzero(matched)
             if sort == "date" or not query.must:
-                order = [(int(d), 0.0) for d in side.date_order(docs)]
+                scores = np.zeros(len(docs))
+                order = _top(docs, side.dates[docs, 0], len(docs), None)
             else:
-                order = self._ranked(s, side, docs, query, len(docs))
+                scores = _bm25(side, docs, matched, query)
+                order = _top(docs, scores, len(docs), None)
+            ranked = [(int(docs[p]), float(round(scores[p], 4))) for p in order.tolist()]
 
         def generate() -> Iterator[EngineHit]:
-            for d, score in order:
+            for d, score in ranked:
                 with self._lock:
                     fields = _public(s.stored_fields(d))
                 yield EngineHit(fields, score)
 
-        return len(order), generate()
+        return len(ranked), generate()
 
-    def _match(self, s: Any, side: Sidecar, query: ParsedQuery) -> np.ndarray:
-        docs: np.ndarray | None = None
+    def _match(self, side: Sidecar, query: ParsedQuery) -> np.ndarray:
+        """Boolean mask over document numbers of the live passages the query matches.
+
+        Sets are masks, not sorted lists: AND, OR and NOT are one pass over ``n`` bytes,
+        where sorted-array set operations sort their inputs again and again."""
+        matched: np.ndarray | None = None
         for clause in query.must:
-            found = self._clause(s, side, clause)
-            docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
-        if docs is None:
-            docs = side.live_docs
+            found = self._clause(side, clause)
+            if matched is None:
+                matched = found
+            else:
+                matched &= found
+        if matched is None:
+            matched = side.live.copy()
         for term in query.must_not:
-            docs = np.setdiff1d(docs, side.substring(fold(term.text)), assume_unique=True)
-        return docs
+            matched[side.substring(fold(term.text))] = False
+        return matched
 
-    def _clause(self, s: Any, side: Sidecar, clause: Term | AnyOf) -> np.ndarray:
+    def _clause(self, side: Sidecar, clause: Term | AnyOf) -> np.ndarray:
         if isinstance(clause, AnyOf):
-            return _union([self._clause(s, side, t) for t in clause.options])
+            found = np.zeros(side.n, dtype=bool)
+            for option in clause.options:
+                found |= self._clause(side, option)
+            return found
         folded = fold(clause.text)
-        parts = [side.substring(folded)]
+        found = np.zeros(side.n, dtype=bool)
+        found[side.substring(folded)] = True
         if not clause.quoted:
-            parts.append(_place_docs(side, folded.strip()))
-            ws = list(term_words(clause.text))
+            found[_place_docs(side, folded.strip())] = True
+            ws = list(dict.fromkeys(term_words(clause.text)))
             if len(ws) > 1:
-                every: np.ndarray | None = None
-                for w in dict.fromkeys(ws):
-                    found = side.word_postings(word_hash(w))[0]
-                    every = found if every is None else np.intersect1d(every, found, assume_unique=True)
-                if every is not None:
-                    parts.append(every)
-        return _union(parts)
-
-    def _ranked(
-        self, s: Any, side: Sidecar, docs: np.ndarray, query: ParsedQuery, k: int
-    ) -> list[tuple[int, float]]:
-        """The top ``k`` of ``docs`` by BM25 over words, with bonuses, best first."""
-        scores = _bm25(side, docs, query)
-        order = np.lexsort((docs, -scores))[:k]
-        return [(int(d), float(round(sc, 4))) for d, sc in zip(docs[order].tolist(), scores[order].tolist())]
+                every = np.zeros(side.n, dtype=bool)
+                every[side.word_postings(word_hash(ws[0]))[0]] = True
+                for w in ws[1:]:
+                    also = np.zeros(side.n, dtype=bool)
+                    also[side.word_postings(word_hash(w))[0]] = True
+                    every &= also
+                found |= every
+        return found
 
     # --- documents and stats -----------------------------------------------------------
 
@@ -390,41 +396,52 @@ class WhooshEngine:
         }
 
 
-def _first_of_groups(order: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """``order`` without the later copies of any duplicate group (the first copy stands for all)."""
-    if not len(order):
-        return order
-    g = groups[order]
-    keep = g < 0
-    _, first = np.unique(g, return_index=True)
-    keep[first] = True
-    return order[keep]
+def _top(docs: np.ndarray, key: np.ndarray, k: int, groups: np.ndarray | None) -> np.ndarray:
+    """Positions in ``docs`` of the ``k`` best by ``key`` (higher first, ties in document order),
+    with ``groups`` only the first copy of each duplicate group.
+
+    Sorts only the candidates scoring at least the m-th best key (ties included, so they are
+    exactly a prefix of the full order), widening m until it holds k groups."""
+    n = len(docs)
+    m = min(n, max(256, 8 * k))
+    while True:
+        if m >= n:
+            cand = np.arange(n)
+        else:
+            kth = np.partition(key, n - m)[n - m]
+            cand = np.flatnonzero(key >= kth)
+        order = cand[np.lexsort((docs[cand], -key[cand].astype(np.float64)))]
+        if groups is not None:
+            g = groups[docs[order]]
+            keep = g < 0
+            _, first = np.unique(g, return_index=True)
+            keep[first] = True
+            order = order[keep]
+        if len(order) >= k or len(cand) >= n:
+            return order[:k]
+        m *= 4
 
 
-def _union(parts: list[np.ndarray]) -> np.ndarray:
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return np.zeros(0, dtype=np.int64)
-    return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+def _group_count(docs: np.ndarray, groups: np.ndarray, n: int) -> int:
+    """How many results ``docs`` make when each duplicate group counts once."""
+    g = groups[docs]
+    seen = np.zeros(n, dtype=bool)
+    seen[g[g >= 0]] = True
+    return int((g < 0).sum() + seen.sum())
 
 
-def _docs(s: Any, side: Sidecar, q: wq.Query) -> np.ndarray:
-    found = np.fromiter(s.docs_for_query(q), dtype=np.int64)
-    found.sort()
-    return found[side.live[found]] if len(found) else found
+def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery) -> np.ndarray:
+    """BM25 of each of ``docs`` (the positions set in ``matched``) over the words of the positive
+    terms, plus bonuses for the whole term as written (phrase), the title, the section heading
+    and the place.
 
-
-def _all_words(field: str, ws: list[str]) -> wq.Query:
-    return wq.Term(field, ws[0]) if len(ws) == 1 else wq.And([wq.Term(field, w) for w in ws])
-
-
-def _bm25(side: Sidecar, docs: np.ndarray, query: ParsedQuery) -> np.ndarray:
-    """BM25 of each of ``docs`` (sorted) over the words of the positive terms, plus bonuses for
-    the whole term as written (phrase), the title, the section heading and the place."""
-    scores = np.zeros(len(docs), dtype=np.float64)
+    Scores accumulate in an array over all document numbers: adding a word's postings is one
+    scatter, with no search for where each posting falls among the matches."""
     if not len(docs):
-        return scores
+        return np.zeros(0, dtype=np.float64)
+    full = np.zeros(side.n, dtype=np.float64)
     n = max(1, len(side.live_docs))
+    norm = side.bm25_norm(BM25_K1, BM25_B)
     seen: set[str] = set()
     for term in query.positive_terms():
         for w in term_words(term.text):
@@ -435,20 +452,22 @@ def _bm25(side: Sidecar, docs: np.ndarray, query: ParsedQuery) -> np.ndarray:
             if not len(d):
                 continue
             idf = np.log(1.0 + (n - len(d) + 0.5) / (len(d) + 0.5))
-            pos = np.searchsorted(docs, d)
-            hit = (pos < len(docs)) & (docs[np.minimum(pos, len(docs) - 1)] == d)
-            tf_hit = tf[hit].astype(np.float64)
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * side.doclen[d[hit]] / side.avgdl)
-            scores[pos[hit]] += idf * tf_hit * (BM25_K1 + 1) / (tf_hit + norm)
+            keep = matched[d]
+            d = d[keep]
+            tf_hit = tf[keep].astype(np.float64)
+            full[d] += idf * tf_hit * (BM25_K1 + 1) / (tf_hit + norm[d])
         folded = fold(term.text).strip()
         if len(term_words(term.text)) > 1:
-            scores[np.isin(docs, side.substring(folded))] += PHRASE_BONUS
+            full[side.substring(folded)] += PHRASE_BONUS
         if folded:
             for column, bonus in (("title", TITLE_BONUS), ("section", SECTION_BONUS)):
                 codes = side.codes_containing(column, folded)
                 if len(codes):
-                    scores[np.isin(side.column(column)[docs], codes)] += bonus
-            scores[np.isin(docs, _place_docs(side, folded))] += PLACE_BONUS
+                    table = np.zeros(len(side.values[COLUMNS.index(column)]), dtype=bool)
+                    table[codes] = True
+                    full[docs[table[side.column(column)[docs]]]] += bonus
+            full[_place_docs(side, folded)] += PLACE_BONUS
+    scores = full[docs]
     # BM25 loves short fields: a bare heading would outrank the paragraphs under it.
     scores[side.column("heading")[docs] != 0] *= HEADING_FACTOR
     return scores
@@ -484,10 +503,9 @@ def _filter_mask(side: Sidecar, filters: Filters) -> np.ndarray | None:
     return mask
 
 
-def _copy_fields(side: Sidecar, doc: int) -> dict[str, Any]:
-    doc_id = side.value("doc_id", doc)
-    fields = {name: side.value(name, doc) for name in ("title", "source", "province", "city", "county", "date")}
-    return fields | {"id": f"{doc_id}-{side.value('paragraph', doc)}", "doc_id": doc_id}
+def _copy_fields(side: Sidecar, docs: np.ndarray) -> list[dict[str, Any]]:
+    rows = side.rows(docs, ("doc_id", "paragraph", "title", "source", "province", "city", "county", "date"))
+    return [row | {"id": f"{row['doc_id']}-{row['paragraph']}"} for row in rows]
 
 
 def _public(fields: dict[str, Any]) -> dict[str, Any]:
