@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from .dupes import signature
-from .model import Analyzed, Document, Passage
+from .dupes import signatures
+from .model import Analyzed, Document, Passage, Place
 from .normalize import normalize_text
 
 ANALYZER_VERSION = "1"
@@ -162,7 +162,7 @@ def words(text: str) -> list[str]:
     >>> words("持续推进飞线充电整治")
     ['持续', '推进', '飞线充电', '整治']
     """
-    return [w for w in _tokenizer().lcut(fold(text), HMM=False) if _is_word(w)]
+    return [w for w in _tokenizer().lcut(fold(text), HMM=False) if w.isalnum() or _is_word(w)]
 
 
 @lru_cache(maxsize=4096)
@@ -185,7 +185,17 @@ def chars(text: str) -> list[str]:
     return [ch for ch in fold(text) if not ch.isspace()]
 
 
-_hash_cache: dict[str, int] = {}
+class _WordIds(dict[str, int]):
+    """word -> word_hash, filled on first use: most words of a collection repeat."""
+
+    def __missing__(self, word: str) -> int:
+        h = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+        if len(self) < 2_000_000:
+            self[word] = h
+        return h
+
+
+_word_ids = _WordIds()
 
 
 def word_hash(word: str) -> int:
@@ -194,35 +204,26 @@ def word_hash(word: str) -> int:
     >>> word_hash("路长") == word_hash("路长") and word_hash("路长") != word_hash("街长")
     True
     """
-    h = _hash_cache.get(word)
-    if h is None:
-        h = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-        if len(_hash_cache) < 2_000_000:
-            _hash_cache[word] = h
-    return h
+    return _word_ids[word]
 
 
 def word_hashes(ws: list[str]) -> np.ndarray:
-    return np.fromiter((word_hash(w) for w in ws), dtype=np.uint64, count=len(ws))
+    return np.fromiter(map(_word_ids.__getitem__, ws), dtype=np.uint64, count=len(ws))
 
 
-def analyze_passage(p: Passage, title_words: list[str] | None = None) -> Analyzed:
+def analyze_passage(p: Passage) -> Analyzed:
     """Everything the index needs from a passage's text, computed once (possibly in a worker)."""
-    folded = fold(p.text)
-    text_words = words(p.text)
-    return Analyzed(
-        text_words=text_words,
-        text_hashes=word_hashes(text_words),
-        title_words=title_words if title_words is not None else words(p.title),
-        section_words=words(p.section) if p.section else [],
-        folded=folded,
-        minhash=signature(folded),
-    )
+    analyze_document(Document("", "", "", Place(), None, [p]))
+    assert p.analyzed is not None
+    return p.analyzed
 
 
 def analyze_document(doc: Document) -> Document:
-    """Attach ``Analyzed`` to every passage of ``doc`` (the title is segmented once)."""
-    title_words = words(doc.title)
-    for p in doc.passages:
-        p.analyzed = analyze_passage(p, title_words)
+    """Attach ``Analyzed`` to every passage of ``doc``."""
+    folded = [fold(p.text) for p in doc.passages]
+    minhashes = signatures(folded)
+    tok = _tokenizer()
+    for p, text, minhash in zip(doc.passages, folded, minhashes):
+        ws = [w for w in tok.lcut(text, HMM=False) if w.isalnum() or _is_word(w)]
+        p.analyzed = Analyzed(text_hashes=word_hashes(ws), folded=text, minhash=minhash)
     return doc

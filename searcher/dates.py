@@ -40,6 +40,9 @@ _LABEL = r"(?:[\u4e00-\u9fff]{1,6}\s*[:：]\s*|(?:发布|更新|发表|写)于\s
 _TAIL = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*(?:星期|周)[一二三四五六日天])?"
 _DATE_LINE_RE = re.compile(rf"(?P<open>[(\[【]?)\s*(?P<label>{_LABEL})?(?P<date>{_DATE}){_TAIL}\s*(?P<close>[)\]】]?)")
 _BRACKETS = {"(": ")", "[": "]", "【": "】", "": ""}
+# No date line is longer than this (label, date, time, weekday, brackets, spacing).
+_DATE_LINE_MAX = 80
+_DIGIT_RE = re.compile(r"[\d〇零○一二三四五六七八九]")
 
 _YEAR_IN_TITLE_RE = re.compile(
     rf"(?<![\d.])(?P<y>\d{{4}})\s*年(?!\s*(?:以来|以前|之前|前后))"
@@ -133,6 +136,9 @@ def date_line(line: str) -> str | None:
     >>> date_line("2023年4月12日，市委召开创城推进会。") is None
     True
     """
+    line = line.strip()
+    if len(line) > _DATE_LINE_MAX or not _DIGIT_RE.search(line):
+        return None  # paragraphs are most lines: skip them before normalising
     m = _DATE_LINE_RE.fullmatch(_normalise(line).strip())
     if m is None or _BRACKETS.get(m["open"]) != m["close"]:
         return None

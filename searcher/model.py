@@ -29,10 +29,7 @@ class Place:
 class Analyzed:
     """What the analyzer made of a passage: what engines index."""
 
-    text_words: list[str]
-    text_hashes: Any  # numpy uint64 word ids (analysis.word_hash) of text_words, for word postings
-    title_words: list[str]
-    section_words: list[str]
+    text_hashes: Any  # numpy uint64 word ids (analysis.word_hash) of the text's words, for word postings
     folded: str
     minhash: Any = None  # numpy uint32 signature for near-duplicate detection (dupes.py)
 

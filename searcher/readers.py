@@ -98,8 +98,9 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
                 text = data.decode(enc)
             except UnicodeDecodeError:
                 continue
-            cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "，。、：；“”\n\u3000 ")
-            if cjk > len(text) * 0.85:
+            sample = text[:4000]  # a sample decides as well as the whole text does
+            cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff" or ch in "，。、：；“”\n\u3000 ")
+            if cjk > len(sample) * 0.85:
                 return text, "utf-16"
     return None
 

@@ -61,9 +61,13 @@ def is_heading_text(text: str) -> bool:
     )
 
 
+_WIDE = re.compile("[^\u0000-\u2e7f]+")
+
+
 def display_width(text: str) -> float:
     """Width in CJK cells: ASCII counts half, as it does on the printed page the wrap came from."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+    narrow = len(_WIDE.sub("", text))
+    return len(text) - 0.5 * narrow
 
 
 def _lines(text: str) -> list[str]:

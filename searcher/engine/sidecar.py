@@ -395,6 +395,13 @@ class Sidecar:
         table = self.lookup[COLUMNS.index(name)]
         return np.array([table[v] for v in values if v in table], dtype=np.int32)
 
+    def docs_with(self, name: str, value: str) -> np.ndarray:
+        """Live document numbers whose column ``name`` is ``value``."""
+        code = self.lookup[COLUMNS.index(name)].get(value)
+        if not code:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero((self.column(name) == code) & self.live)
+
     def mask_in(self, name: str, values: Sequence[str]) -> np.ndarray:
         return np.isin(self.column(name), self.codes_for(name, values))
 

@@ -20,14 +20,14 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, Schema
+from whoosh.fields import STORED, Schema
 
 from ..analysis import analyze_document, analyzer_id, fold, term_words, word_hash
 from ..dupes import duplicate_articles
@@ -37,7 +37,7 @@ from ..query import AnyOf, ParsedQuery, Term
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
 from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key
 
-ENGINE_FORMAT = "whoosh-7"
+ENGINE_FORMAT = "whoosh-8"
 META_FILE = "searcher.json"
 INDEX_NAME = "passages"
 
@@ -52,41 +52,34 @@ ARTICLE_FIELDS = ("title", "source", "province", "city", "county", "date")
 HEADING_FACTOR = 0.5
 
 
+# The stored passage: one tuple per Whoosh document, in this order.
+STORED_FIELDS = ("id", "doc_id", "path_key", "content_hash", "source", "title", "section", "text", "paragraph",
+                 "province", "city", "county", "date", "is_heading")
+
+
 def make_schema() -> Schema:
-    # Whoosh is only the passage store (and finds a file's or an article's passages); words are
-    # ranked from the side index's word postings, which numpy builds far faster than Whoosh's
-    # pure-Python posting writer could.
-    return Schema(
-        id=ID(stored=True, unique=True),
-        doc_id=ID(stored=True),
-        path_key=ID(stored=True),
-        content_hash=STORED,
-        source=STORED,
-        title=STORED,
-        section=STORED,
-        text=STORED,
-        paragraph=STORED,
-        province=STORED,
-        city=STORED,
-        county=STORED,
-        date=STORED,
-        is_heading=STORED,
-    )
+    # Whoosh is the passage store: segments, deletions and atomic commits, keyed by document
+    # number. Nothing is indexed in it: words, substrings and every column a lookup needs
+    # (file, article) are in the side index, which numpy builds far faster than Whoosh's
+    # pure-Python posting writer could. One stored tuple costs a third of separate fields.
+    return Schema(passage=STORED)
 
 
 class WhooshWriter:
     """Adds passages to Whoosh and to the side segment that is committed with them."""
 
-    def __init__(self, ix: Any, side_dir: Path) -> None:
+    def __init__(self, ix: Any, side_dir: Path, committed: Callable[[], Sidecar]) -> None:
         self._ix = ix
         self._side_dir = side_dir
+        self._committed = committed  # the side index as last committed, read on first delete
         self._w = ix.writer(limitmb=256, compound=False)
         # With merge=False, new documents are numbered after every existing one, deleted or not.
         self._base = _doc_count_all(ix)
         self._side = SegmentBuilder()
 
     def delete_file(self, path_key: str) -> None:
-        self._w.delete_by_term("path_key", path_key)
+        for d in self._committed().docs_with("path_key", path_key).tolist():
+            self._w.delete_document(d)
 
     def add_document(self, doc: Document, path_key: str, content_hash: str) -> None:
         if any(p.analyzed is None for p in doc.passages):
@@ -94,23 +87,10 @@ class WhooshWriter:
         for p in doc.passages:
             a = p.analyzed
             assert a is not None
-            fields: dict[str, Any] = {
-                "id": p.id,
-                "doc_id": p.doc_id,
-                "path_key": path_key,
-                "content_hash": content_hash,
-                "source": p.source,
-                "title": p.title,
-                "text": p.text,
-                "paragraph": p.paragraph,
-                "is_heading": p.is_heading,
-                "province": p.place.province,
-                "city": p.place.city,
-                "county": p.place.county,
-                "date": p.date,
-                "section": p.section,
-            }
-            self._w.add_document(**fields)
+            self._w.add_document(passage=(
+                p.id, p.doc_id, path_key, content_hash, p.source, p.title, p.section, p.text, p.paragraph,
+                p.place.province, p.place.city, p.place.county, p.date, p.is_heading,
+            ))
             self._side.add(
                 a.folded,
                 {
@@ -189,7 +169,11 @@ class WhooshEngine:
     # --- writing -----------------------------------------------------------------------
 
     def writer(self) -> WhooshWriter:
-        return WhooshWriter(self.ix, self.side_dir)
+        def committed() -> Sidecar:
+            with self._lock:
+                return self._current()[1]
+
+        return WhooshWriter(self.ix, self.side_dir, committed)
 
     # --- reading state -----------------------------------------------------------------
 
@@ -263,7 +247,7 @@ class WhooshEngine:
                     # From the side columns: listing copies reads nothing from the passage store.
                     copies = _copy_fields(side, others)
                 score = 0.0 if scores is None else float(round(scores[pos], 4))
-                hits.append(EngineHit(_public(s.stored_fields(d)), score, copies))
+                hits.append(EngineHit(_stored(s, d), score, copies))
         return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages))
 
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: str) -> tuple[int, Iterator[EngineHit]]:
@@ -286,7 +270,7 @@ class WhooshEngine:
         def generate() -> Iterator[EngineHit]:
             for d, score in ranked:
                 with self._lock:
-                    fields = _public(s.stored_fields(d))
+                    fields = _stored(s, d)
                 yield EngineHit(fields, score)
 
         return len(ranked), generate()
@@ -335,8 +319,8 @@ class WhooshEngine:
 
     def document(self, doc_id: str) -> list[dict[str, Any]]:
         with self._lock:
-            s, _ = self._current()
-            docs = [_public(f) for f in s.documents(doc_id=doc_id)]
+            s, side = self._current()
+            docs = [_stored(s, d) for d in side.docs_with("doc_id", doc_id).tolist()]
         return sorted(docs, key=lambda f: f["paragraph"])
 
     def indexed_files(self) -> dict[str, str]:
@@ -360,7 +344,7 @@ class WhooshEngine:
             first = {}
             for code in {c for a, b, *_ in pairs for c in (a, b)}:
                 d = int(np.flatnonzero((doc_codes == code) & side.live)[0])
-                first[code] = _public(s.stored_fields(d))
+                first[code] = _stored(s, d)
             out = []
             for a, b, shared, na, nb in pairs:
                 out.append({
@@ -373,7 +357,7 @@ class WhooshEngine:
     def all_passages(self) -> Iterator[dict[str, Any]]:
         s, side = self._current()
         for d in side.live_docs.tolist():
-            yield _public(s.stored_fields(d))
+            yield _stored(s, d)
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -508,9 +492,10 @@ def _copy_fields(side: Sidecar, docs: np.ndarray) -> list[dict[str, Any]]:
     return [row | {"id": f"{row['doc_id']}-{row['paragraph']}"} for row in rows]
 
 
-def _public(fields: dict[str, Any]) -> dict[str, Any]:
-    """Stored fields as callers expect them: unknown values are None."""
-    return {k: (None if v == "" else v) for k, v in fields.items()}
+def _stored(s: Any, doc: int) -> dict[str, Any]:
+    """A stored passage as callers expect it: unknown values are None."""
+    row = s.stored_fields(doc)["passage"]
+    return {k: (None if v == "" else v) for k, v in zip(STORED_FIELDS, row)}
 
 
 @cache
