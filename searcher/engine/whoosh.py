@@ -35,7 +35,7 @@ from ..model import Document, Place
 from ..places import place_names
 from ..query import AnyOf, ParsedQuery, Term
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
-from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key
+from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key, distinct
 
 ENGINE_FORMAT = "whoosh-8"
 META_FILE = "searcher.json"
@@ -330,9 +330,9 @@ class WhooshEngine:
         live = side.live_docs
         paths = side.column("path_key")[live]
         hashes = side.column("content_hash")[live]
-        pairs = np.unique(np.stack([paths, hashes], axis=1), axis=0) if len(live) else np.zeros((0, 2), dtype=int)
+        pairs = distinct((paths.astype(np.int64) << 32) | hashes.astype(np.int64))
         pv, hv = side.values[COLUMNS.index("path_key")], side.values[COLUMNS.index("content_hash")]
-        return {pv[p]: hv[h] for p, h in pairs.tolist()}
+        return {pv[p >> 32]: hv[p & 0xFFFFFFFF] for p in pairs.tolist()}
 
     def duplicate_articles(self, min_share: float = 0.5) -> list[dict[str, Any]]:
         """Pairs of articles whose passages are largely copies of each other, most shared first."""
