@@ -69,7 +69,7 @@ def index(
     files gone from an indexed folder removed. ``jobs`` worker processes prepare files.
 
     A file that cannot be read is recorded in ``skipped`` and the run goes on. Work is
-    committed every ``commit_every`` files, so an interrupted run keeps what it committed.
+    committed every ``commit_every`` files (or 30 s), so an interrupted run keeps what it committed.
 
     Corrections come from ``metadata`` (a CSV or JSONL file) and from ``metadata.csv`` /
     ``metadata.jsonl`` inside indexed folders; a malformed one raises ``MetadataError``

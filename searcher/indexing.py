@@ -6,9 +6,11 @@ single-threaded and consumes prepared files in walk order, so the resulting inde
 depend on the number of workers. At most a few files per worker are in flight, which keeps
 memory flat on large collections.
 
-Work is committed every ``commit_every`` files: a run killed at any moment leaves the index
-as of its last commit, and the next run skips what was committed (content hashes) and
-completes the rest.
+Work is committed every ``commit_every`` files or every ``COMMIT_SECONDS``, whichever comes
+first: a run killed at any moment leaves the index as of its last commit (losing at most
+half a minute of work), and the next run skips what was committed (content hashes) and
+completes the rest. Each commit is a segment a query visits, so commits are not more
+frequent than that.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from .engine import Engine
 from .model import Document
 
 FOLDERS_FILE = "folders.json"
-COMMIT_EVERY_FILES = 200
+COMMIT_EVERY_FILES = 1000
+COMMIT_SECONDS = 30.0
 
 
 @dataclass
@@ -171,6 +174,7 @@ def run(
     writer = engine.writer()
     pending = 0
     done_bytes = 0
+    last_commit = time.monotonic()
     try:
         for key in gone:
             writer.delete_file(key)
@@ -193,10 +197,11 @@ def run(
                 summary.files += 1
                 summary.megabytes += prep.size / 1e6
                 pending += 1
-            if pending >= commit_every:
+            if pending >= commit_every or (pending and time.monotonic() - last_commit >= COMMIT_SECONDS):
                 writer.commit()
                 writer = engine.writer()
                 pending = 0
+                last_commit = time.monotonic()
             if progress:
                 progress(Progress(n, len(files), summary.passages, done_bytes, total_bytes,
                                   time.monotonic() - started, prep.source))

@@ -29,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +38,7 @@ from ..dupes import HASHES
 from ..dupes import groups as dupe_groups
 
 SIDE_DIR = "side"
+DATA_FILE = "data.bin"
 COLUMNS = ("province", "city", "county", "year", "date", "path_key", "content_hash", "doc_id", "heading",
            "title", "section", "place", "source", "paragraph")
 # Substring results are kept for repeated terms (typing, paging, facet clicks), up to this many bytes.
@@ -97,13 +99,17 @@ class SegmentBuilder:
         text = np.concatenate(parts) if parts else np.zeros(0, dtype="<u2")
         doc_of = np.repeat(np.arange(n, dtype=np.uint64), lengths)
         wide = text.astype(np.uint64)
+        # Local document numbers fit 16 bits in all but giant segments: half the posting bytes.
+        doc_type = np.uint16 if n <= 0xFFFF else np.uint32
+        big: dict[str, np.ndarray] = {}
         # Unigram postings: unique (char, doc) pairs, sorted by char then doc.
-        _save_postings(tmp, "uni", (wide << 32) | doc_of)
+        big["uni_docs"] = _postings(tmp, "uni", (wide << 32) | doc_of, doc_type)
         # Bigram postings: pairs of neighbouring characters inside one passage.
         same_doc = doc_of[:-1] == doc_of[1:]
         keys = (wide[:-1] << 16) | wide[1:]
-        _save_postings(tmp, "bi", (keys[same_doc] << 32) | doc_of[:-1][same_doc])
-        np.save(tmp / "text.npy", text)
+        big["bi_docs"] = _postings(tmp, "bi", (keys[same_doc] << 32) | doc_of[:-1][same_doc], doc_type)
+        big["w_docs"], big["w_tf"] = _word_postings(tmp, self.word_ids, doc_type)
+        big["text"] = text
         np.save(tmp / "toff.npy", toff)
         vocab: list[dict[str, int]] = [{"": 0} for _ in COLUMNS]
         codes = np.zeros((n, len(COLUMNS)), dtype=np.int32)
@@ -112,11 +118,16 @@ class SegmentBuilder:
                 codes[i, j] = vocab[j].setdefault(value, len(vocab[j]))
         np.save(tmp / "codes.npy", codes)
         np.save(tmp / "dates.npy", np.array(self.dates, dtype=np.int32).reshape(n, 2))
-        _save_word_postings(tmp, self.word_ids)
         np.save(tmp / "minhash.npy", np.stack(self.minhashes).astype(np.uint32) if n else
                 np.zeros((0, HASHES), dtype=np.uint32))
+        layout = {}
+        with open(tmp / DATA_FILE, "wb") as fh:
+            for name, array in big.items():
+                layout[name] = [array.dtype.str, fh.tell(), len(array)]
+                fh.write(np.ascontiguousarray(array).tobytes())
         (tmp / "vocab.json").write_text(
-            json.dumps({"n": n, "columns": COLUMNS, "vocab": [list(v) for v in vocab]}, ensure_ascii=False),
+            json.dumps({"n": n, "columns": COLUMNS, "vocab": [list(v) for v in vocab], "data": layout},
+                       ensure_ascii=False),
             encoding="utf-8",
         )
         if final.exists():
@@ -124,8 +135,9 @@ class SegmentBuilder:
         tmp.rename(final)
 
 
-def _save_word_postings(directory: Path, word_ids: list[np.ndarray]) -> None:
-    """Word postings (word id -> docs and term frequencies) and each passage's length in words."""
+def _word_postings(directory: Path, word_ids: list[np.ndarray], doc_type: type) -> tuple[np.ndarray, np.ndarray]:
+    """Word postings (word id -> docs and term frequencies), with each passage's length in words.
+    Keys, offsets and lengths are saved; (docs, tfs) are returned for the data file."""
     lengths = np.array([len(w) for w in word_ids], dtype=np.int64)
     ids = np.concatenate(word_ids) if word_ids else np.zeros(0, dtype=np.uint64)
     docs = np.repeat(np.arange(len(word_ids), dtype=np.uint32), lengths)
@@ -133,14 +145,13 @@ def _save_word_postings(directory: Path, word_ids: list[np.ndarray]) -> None:
     ids, docs = ids[order], docs[order]
     new_pair = np.r_[True, (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])] if len(ids) else np.zeros(0, bool)
     starts = np.flatnonzero(new_pair)
-    tf = np.diff(np.r_[starts, len(ids)]).astype(np.uint32)
+    tf = np.minimum(np.diff(np.r_[starts, len(ids)]), 0xFFFF).astype(np.uint16)
     ids, docs = ids[starts], docs[starts]
     ukeys, first = np.unique(ids, return_index=True)
     np.save(directory / "w_keys.npy", ukeys)
     np.save(directory / "w_off.npy", np.append(first, len(ids)).astype(np.int64))
-    np.save(directory / "w_docs.npy", docs)
-    np.save(directory / "w_tf.npy", tf)
     np.save(directory / "doclen.npy", lengths.astype(np.uint32))
+    return docs.astype(doc_type), tf
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -150,67 +161,91 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
-def _save_postings(directory: Path, name: str, pairs: np.ndarray) -> None:
+def _postings(directory: Path, name: str, pairs: np.ndarray, doc_type: type) -> np.ndarray:
+    """Saves the keys and offsets of (key << 32 | doc) pairs; returns the docs for the data file."""
     pairs = distinct(pairs)
     keys = (pairs >> 32).astype(np.uint32)
-    docs = (pairs & 0xFFFFFFFF).astype(np.uint32)
     ukeys, starts = np.unique(keys, return_index=True)
-    offsets = np.append(starts, len(keys)).astype(np.int64)
     np.save(directory / f"{name}_keys.npy", ukeys)
-    np.save(directory / f"{name}_off.npy", offsets)
-    np.save(directory / f"{name}_docs.npy", docs)
+    np.save(directory / f"{name}_off.npy", np.append(starts, len(keys)).astype(np.int64))
+    return (pairs & 0xFFFFFFFF).astype(doc_type)
+
+
+class _DataFile:
+    """A segment's postings and text, read by slices with ``pread``.
+
+    Not memory-mapped: what a query reads is copied out of the OS page cache, so the
+    process's memory holds only what it keeps, not every page any query ever touched."""
+
+    def __init__(self, path: Path, layout: dict[str, list[Any]]) -> None:
+        self.path = path
+        self.layout = {name: (np.dtype(dt), int(off), int(count)) for name, (dt, off, count) in layout.items()}
+        self._fd: int | None = None
+
+    def count(self, name: str) -> int:
+        return self.layout[name][2]
+
+    def read(self, name: str, start: int = 0, stop: int | None = None) -> np.ndarray:
+        dtype, offset, count = self.layout[name]
+        stop = count if stop is None else min(stop, count)
+        if stop <= start:
+            return np.zeros(0, dtype=dtype)
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY)
+        size = dtype.itemsize
+        data = os.pread(self._fd, (stop - start) * size, offset + start * size)
+        return np.frombuffer(data, dtype=dtype)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self) -> None:
+        self.close()
 
 
 @dataclass
 class _Segment:
     base: int
     n: int
-    text: np.ndarray
+    data: _DataFile  # uni_docs, bi_docs, w_docs, w_tf, text
     toff: np.ndarray
-    uni: tuple[np.ndarray, np.ndarray, np.ndarray]
-    bi: tuple[np.ndarray, np.ndarray, np.ndarray]
-    words: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    uni: tuple[np.ndarray, np.ndarray]  # keys, offsets into uni_docs
+    bi: tuple[np.ndarray, np.ndarray]
+    words: tuple[np.ndarray, np.ndarray]
 
     def word_postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
-        keys, off, docs, tf = self.words
+        keys, off = self.words
         i = int(np.searchsorted(keys, np.uint64(key)))
         if i >= len(keys) or int(keys[i]) != key:
-            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32)
-        return np.asarray(docs[off[i] : off[i + 1]]), np.asarray(tf[off[i] : off[i + 1]])
+            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint16)
+        start, stop = int(off[i]), int(off[i + 1])
+        return self.data.read("w_docs", start, stop), self.data.read("w_tf", start, stop)
 
     def postings(self, which: str, key: int) -> np.ndarray:
-        keys, off, docs = self.uni if which == "uni" else self.bi
+        keys, off = self.uni if which == "uni" else self.bi
         i = int(np.searchsorted(keys, key))
         if i >= len(keys) or int(keys[i]) != key:
             return np.zeros(0, dtype=np.uint32)
-        return np.asarray(docs[off[i] : off[i + 1]])
+        return self.data.read(f"{which}_docs", int(off[i]), int(off[i + 1]))
 
     def containing(self, cand: np.ndarray, u: np.ndarray) -> np.ndarray:
         """The passages among ``cand`` (sorted local numbers) whose text contains the units ``u``.
 
-        Vectorised: the positions of ``u[0]`` (inside the candidates' text, or in the whole
-        segment when that is cheaper) are narrowed by each further unit in turn."""
-        starts, ends = self.toff[cand], self.toff[cand + 1]
-        lengths = np.maximum(ends - starts - len(u) + 1, 0)
-        total = int(lengths.sum())
-        if total * 4 < len(self.text):
-            owner = np.repeat(cand, lengths)
-            first = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-            ok = self.text[first] == u[0]
-            pos, owner = first[ok], owner[ok]
-        else:
-            pos = np.flatnonzero(self.text[: max(len(self.text) - len(u) + 1, 0)] == u[0])
-            owner = np.searchsorted(self.toff, pos, side="right") - 1
+        Reads the text from the first to the last candidate once, then narrows the positions
+        of ``u[0]`` there by each further unit in turn, all vectorised."""
+        cand = cand.astype(np.int64)
+        lo, hi = int(self.toff[cand[0]]), int(self.toff[cand[-1] + 1])
+        text = self.data.read("text", lo, hi)
+        pos = np.flatnonzero(text[: max(len(text) - len(u) + 1, 0)] == u[0])
         for j in range(1, len(u)):
-            ok = self.text[pos + j] == u[j]
-            pos, owner = pos[ok], owner[ok]
+            pos = pos[text[pos + j] == u[j]]
+        pos += lo
+        owner = np.searchsorted(self.toff, pos, side="right") - 1
         # Passages are stored back to back: a match must end inside the passage it starts in.
-        inside = pos + len(u) <= self.toff[owner + 1]
-        found = distinct(owner[inside]).astype(np.uint32)
-        return found[np.isin(found, cand, assume_unique=True)]
-
-    def text_of(self, local: int) -> str:
-        return self.text[self.toff[local] : self.toff[local + 1]].tobytes().decode("utf-16-le", errors="replace")
+        found = distinct(owner[pos + len(u) <= self.toff[owner + 1]])
+        return found[np.isin(found, cand, assume_unique=True)].astype(np.uint32)
 
 
 class SideIndexMissing(Exception):
@@ -226,7 +261,7 @@ class Sidecar:
         vocab: list[dict[str, int]] = [{"": 0} for _ in COLUMNS]
         code_parts: list[np.ndarray] = []
         date_parts: list[np.ndarray] = []
-        self._minhash_parts: list[np.ndarray] = []
+        self._minhash_files: list[Path] = []
         len_parts: list[np.ndarray] = []
         self.side_dir = side_dir
         covered = 0
@@ -236,13 +271,13 @@ class Sidecar:
             n = int(meta["n"])
             if base != covered or base + n > doc_count_all:
                 continue  # stale: written by a run that crashed before its Whoosh commit
-            load = lambda name, d=seg_dir: np.load(d / f"{name}.npy", mmap_mode="r")  # noqa: E731
+            load = lambda name, d=seg_dir: np.load(d / f"{name}.npy")  # noqa: E731
             self.segments.append(
                 _Segment(
-                    base, n, load("text"), load("toff"),
-                    (load("uni_keys"), load("uni_off"), load("uni_docs")),
-                    (load("bi_keys"), load("bi_off"), load("bi_docs")),
-                    (load("w_keys"), load("w_off"), load("w_docs"), load("w_tf")),
+                    base, n, _DataFile(seg_dir / DATA_FILE, meta["data"]), load("toff"),
+                    (load("uni_keys"), load("uni_off")),
+                    (load("bi_keys"), load("bi_off")),
+                    (load("w_keys"), load("w_off")),
                 )
             )
             len_parts.append(np.load(seg_dir / "doclen.npy"))
@@ -252,7 +287,7 @@ class Sidecar:
                 codes[:, j] = mapping[codes[:, j]]
             code_parts.append(codes)
             date_parts.append(np.load(seg_dir / "dates.npy"))
-            self._minhash_parts.append(np.load(seg_dir / "minhash.npy", mmap_mode="r"))
+            self._minhash_files.append(seg_dir / "minhash.npy")
             covered = base + n
         if covered != doc_count_all:
             raise SideIndexMissing(f"side index covers {covered} of {doc_count_all} passages")
@@ -382,8 +417,8 @@ class Sidecar:
             except (OSError, KeyError, ValueError):
                 pass
             if self._groups is None:
-                sigs = (np.concatenate([np.asarray(p) for p in self._minhash_parts])
-                        if self._minhash_parts else np.zeros((0, HASHES), dtype=np.uint32))
+                sigs = (np.concatenate([np.load(f) for f in self._minhash_files])
+                        if self._minhash_files else np.zeros((0, HASHES), dtype=np.uint32))
                 self._groups = dupe_groups(sigs, self.live)
                 try:
                     tmp = self.side_dir / f".groups-{os.getpid()}.npz"

@@ -37,7 +37,7 @@ from ..query import AnyOf, ParsedQuery, Term
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
 from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key, distinct
 
-ENGINE_FORMAT = "whoosh-8"
+ENGINE_FORMAT = "whoosh-9"
 META_FILE = "searcher.json"
 INDEX_NAME = "passages"
 
