@@ -184,7 +184,7 @@ def search(
     terms = parsed.positive_terms()
     hits = [_hit(h, terms) for h in found.hits]
     facets = {
-        name: [FacetValue(v, c) for v, c in counts.items()]  # the engine orders them
+        name: list(map(FacetValue._make, counts.items()))  # the engine orders them
         for name, counts in found.facets.items()
     }
     facets["year"] = sorted(facets.get("year", []), key=lambda f: f.value, reverse=True)
@@ -242,7 +242,7 @@ def _hit(h: EngineHit, terms: list[Any]) -> Hit:
         score=round(h.score, 4),
         text=text,
         highlight=highlight.html(text, marks),
-        duplicates=[{k: c.get(k) for k in COPY_FIELDS} for c in h.copies],
+        duplicates=h.copies,  # the engine lists COPY_FIELDS
         spans=marks,
     )
 

@@ -7,7 +7,7 @@ Everything here is engine-agnostic and serialises with ``to_dict`` for JSON outp
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,8 @@ class Document:
     passages: list[Passage]
 
 
-@dataclass
-class FacetValue:
+class FacetValue(NamedTuple):
+    # A tuple, not a dataclass: a county facet can list thousands of values per query.
     value: str
     count: int
 

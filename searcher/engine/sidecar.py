@@ -291,7 +291,10 @@ class Sidecar:
             covered = base + n
         if covered != doc_count_all:
             raise SideIndexMissing(f"side index covers {covered} of {doc_count_all} passages")
-        self.codes = np.concatenate(code_parts) if code_parts else np.zeros((0, len(COLUMNS)), dtype=np.int32)
+        # Column-major: filters and facets read whole columns, and a column is then contiguous.
+        self.codes = np.asfortranarray(
+            np.concatenate(code_parts) if code_parts else np.zeros((0, len(COLUMNS)), dtype=np.int32)
+        )
         self.dates = np.concatenate(date_parts) if date_parts else np.zeros((0, 2), dtype=np.int32)
         self.doclen = np.concatenate(len_parts).astype(np.float64) if len_parts else np.zeros(0)
         self.values = [list(v) for v in vocab]
@@ -466,12 +469,12 @@ class Sidecar:
             rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
         return rank
 
-    def rows(self, docs: np.ndarray, names: Sequence[str]) -> list[dict[str, str | None]]:
-        """Columns of several passages at once ("" codes come back as None)."""
+    def rows(self, docs: np.ndarray, names: Sequence[str]) -> list[tuple[str | None, ...]]:
+        """Columns ``names`` of several passages at once ("" codes come back as None)."""
         js = [COLUMNS.index(name) for name in names]
         tables = [self.values[j] for j in js]
         return [
-            {name: (table[c] if c else None) for name, table, c in zip(names, tables, row)}
+            tuple(table[c] if c else None for table, c in zip(tables, row))
             for row in self.codes[np.ix_(docs, js)].tolist()
         ]
 

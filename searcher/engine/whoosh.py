@@ -488,8 +488,13 @@ def _filter_mask(side: Sidecar, filters: Filters) -> np.ndarray | None:
 
 
 def _copy_fields(side: Sidecar, docs: np.ndarray) -> list[dict[str, Any]]:
-    rows = side.rows(docs, ("doc_id", "paragraph", "title", "source", "province", "city", "county", "date"))
-    return [row | {"id": f"{row['doc_id']}-{row['paragraph']}"} for row in rows]
+    """The fields a hit lists for each of its copies (api.COPY_FIELDS), from side columns."""
+    names = ("doc_id", "paragraph", "title", "source", "province", "city", "county", "date")
+    return [
+        {"id": f"{doc_id}-{paragraph}", "doc_id": doc_id, "title": title, "source": source,
+         "province": province, "city": city, "county": county, "date": date}
+        for doc_id, paragraph, title, source, province, city, county, date in side.rows(docs, names)
+    ]
 
 
 def _stored(s: Any, doc: int) -> dict[str, Any]:
