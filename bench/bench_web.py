@@ -67,6 +67,16 @@ class Server:
             self.proc.wait()
 
 
+def server_memory(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of the server process in MB, from /proc (Linux)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan"), float("nan")
+    kb = {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in status.splitlines()) if k in ("VmRSS", "VmHWM")}
+    return kb.get("VmRSS", 0) / 1024, kb.get("VmHWM", 0) / 1024
+
+
 def fetch(url: str) -> tuple[float, int]:
     started = time.perf_counter()
     try:
@@ -127,6 +137,7 @@ def main() -> None:
         run(urls, 1)  # warm up: caches, first-use imports
         seq, seq_status, seq_wall, seq_by_url = run(urls * args.repeat, 1)
         con, con_status, con_wall, _ = run(urls * args.repeat, args.clients)
+        rss_mb, peak_mb = server_memory(server.proc.pid)
     finally:
         server.stop()
 
@@ -139,12 +150,14 @@ def main() -> None:
         "concurrent": {"clients": args.clients, "p50_ms": percentile(con, 0.5), "p95_ms": percentile(con, 0.95),
                        "mean_ms": statistics.mean(con), "requests": len(con), "req_per_s": len(con) / con_wall},
         "non_200": bad,
+        "server_rss_mb": rss_mb, "server_peak_rss_mb": peak_mb,
     }
     print(f"index         {args.index_dir} ({size:.1f} MB on disk)")
     print(f"queries       {len(qs)} from bench/queries.txt, {args.repeat} timed passes, server threads {args.threads}")
     s, c = figures["sequential"], figures["concurrent"]
     print(f"sequential    p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms  ({s['req_per_s']:.0f} req/s)")
     print(f"{args.clients} clients     p50 {c['p50_ms']:.1f} ms  p95 {c['p95_ms']:.1f} ms  ({c['req_per_s']:.0f} req/s)")
+    print(f"server RSS    {rss_mb:.0f} MB after the runs (peak {peak_mb:.0f} MB)")
     slowest = sorted(((statistics.median(ms), q) for q, ms in zip(qs, (seq_by_url[u] for u in urls))), reverse=True)[:3]
     print("slowest       " + ", ".join(f"{q} {ms:.0f} ms" for ms, q in slowest) + " (sequential medians)")
     figures["slowest"] = [{"query": q, "p50_ms": ms} for ms, q in slowest]

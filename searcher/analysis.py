@@ -19,10 +19,10 @@ import hashlib
 import importlib.util
 import logging
 import os
+import re
 import tempfile
 import threading
 from functools import cache, lru_cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +50,26 @@ def dictionary_digest() -> str:
 @cache
 def analyzer_id() -> str:
     """What is stamped into the index; a different one means the index must be rebuilt."""
-    return f"{ANALYZER_VERSION}/jieba-{version('jieba')}/dict-{dictionary_digest()}/opencc-t2s"
+    return f"{ANALYZER_VERSION}/jieba-{_package_version('jieba')}/dict-{dictionary_digest()}/opencc-t2s"
+
+
+def _package_file(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    assert spec is not None and spec.origin is not None, f"{package} is a dependency of searcher"
+    return Path(spec.origin)
+
+
+@cache
+def _package_version(package: str) -> str:
+    """``__version__`` read from the package's source: importing jieba, or importlib.metadata,
+    would cost a one-query CLI process tens of milliseconds."""
+    found = re.search(r"""__version__\s*=\s*["']([^"']+)""", _package_file(package).read_text(encoding="utf-8"))
+    return found.group(1) if found else "unknown"
 
 
 def jieba_dictionary() -> Path:
     """jieba's dictionary file, found without importing jieba (its import is slow)."""
-    spec = importlib.util.find_spec("jieba")
-    assert spec is not None and spec.origin is not None, "jieba is a dependency of searcher"
-    return Path(spec.origin).parent / "dict.txt"
+    return _package_file("jieba").parent / "dict.txt"
 
 
 def user_words() -> list[tuple[str, int]]:
@@ -95,7 +107,8 @@ def _tokenizer() -> Any:
 
     jieba_fast_dat.setLogLevel(logging.WARNING)
     dictionary = jieba_dictionary()
-    stamp = f"{version('jieba')}-{version('jieba_fast_dat')}-{dictionary.stat().st_size}-{dictionary_digest()}"
+    stamp = (f"{_package_version('jieba')}-{_package_version('jieba_fast_dat')}-{dictionary.stat().st_size}-"
+             f"{dictionary_digest()}")
     folder = _cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)

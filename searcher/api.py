@@ -37,6 +37,9 @@ SORTS = ("relevance", "date")
 COPY_FIELDS = ("id", "doc_id", "title", "source", "province", "city", "county", "date")
 
 
+DEFAULT_FACET_SIZE = 100
+
+
 @dataclass
 class SearchOptions:
     cities: list[str] = field(default_factory=list)
@@ -50,6 +53,9 @@ class SearchOptions:
     sort: str = "relevance"
     # Show one copy of identical / near-identical passages, the others listed under it.
     collapse: bool = True
+    # Values listed per facet, most frequent first (None: all). Counts are exact either way, and
+    # ``Result.facet_distinct`` says how many values there are; a county facet can have thousands.
+    facet_size: int | None = DEFAULT_FACET_SIZE
 
 
 def open_index(index_dir: str | os.PathLike[str]) -> Engine:
@@ -176,11 +182,14 @@ def search(
         raise QueryError(f"limit must be between 0 and {MAX_LIMIT} (got {opts.limit}).")
     if opts.offset < 0:
         raise QueryError(f"offset must be 0 or more (got {opts.offset}).")
+    if opts.facet_size is not None and opts.facet_size < 1:
+        raise QueryError(f"facet size must be 1 or more, or all values (got {opts.facet_size}).")
     parsed = _parse(query, opts)
     filters = build_filters(parsed, opts)
     engine = engine or open_index(index_dir)
     sort = "date" if parsed.is_empty else opts.sort
-    found = engine.search(parsed, filters, limit=opts.limit, offset=opts.offset, sort=sort, collapse=opts.collapse)
+    found = engine.search(parsed, filters, limit=opts.limit, offset=opts.offset, sort=sort, collapse=opts.collapse,
+                          facet_size=opts.facet_size)
     terms = parsed.positive_terms()
     hits = [_hit(h, terms) for h in found.hits]
     facets = {
@@ -190,7 +199,7 @@ def search(
     facets["year"] = sorted(facets.get("year", []), key=lambda f: f.value, reverse=True)
     return Result(query=query, total=found.total, hits=hits, facets=facets, limit=opts.limit, offset=opts.offset,
                   collapsed_total=found.collapsed_total if found.collapsed_total is not None else found.total,
-                  notes=filter_notes(parsed, opts))
+                  notes=filter_notes(parsed, opts), facet_distinct=found.facet_distinct)
 
 
 def iter_hits(

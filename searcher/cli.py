@@ -182,12 +182,15 @@ def _options(opts: dict[str, Any], **more: Any) -> api.SearchOptions:
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
 @click.option("--no-collapse", is_flag=True, help="Show every copy of identical or near-identical passages.")
+@click.option("--facet-size", default=str(api.DEFAULT_FACET_SIZE), show_default=True, metavar="N|all",
+              help="Values listed per facet, most frequent first ('all' lists every one).")
 @click.option("--json", "as_json", is_flag=True, help="Write the result as JSON to stdout.")
 @click.pass_context
 def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts: Any) -> None:
     """Search passages. Words are ANDed; "exact text", a OR b, -word, city:延吉 year:2023 work."""
     index_dir = ctx.obj["index_dir"]
-    options = _options(opts, limit=opts["limit"], offset=opts["offset"], collapse=not opts["no_collapse"])
+    options = _options(opts, limit=opts["limit"], offset=opts["offset"], collapse=not opts["no_collapse"],
+                       facet_size=_facet_size(opts["facet_size"]))
     text = " ".join(query)
     try:
         result = api.search(text, index_dir, options)
@@ -201,6 +204,19 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
         click.echo(render_terminal(result, colour=sys.stdout.isatty()))
+
+
+def _facet_size(value: str) -> int | None:
+    if value.strip().lower() == "all":
+        return None
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise click.BadParameter(f"{value!r} is not a number of values; give 1 or more, or 'all'.",
+                                 param_hint="'--facet-size'")
+    return size
 
 
 def render_terminal(result: Result, colour: bool) -> str:
@@ -236,7 +252,8 @@ def render_terminal(result: Result, colour: bool) -> str:
             values = result.facets.get(name, [])
             if values:
                 shown = ", ".join(f"{v.value} ({v.count})" for v in values[:8])
-                more = f", … {len(values) - 8} more" if len(values) > 8 else ""
+                distinct = result.facet_distinct.get(name, len(values))
+                more = f", … {distinct - 8} more" if distinct > 8 else ""
                 lines.append(dim(f"{label}: {shown}{more}"))
     return "\n".join(line[: width * 8] for line in lines)
 

@@ -20,13 +20,14 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .ingest import SourceFile
 
 from .analysis import analyze_document
@@ -132,6 +133,8 @@ def _prepared(tasks: list[tuple[str, str, str | None]], jobs: int, metadata: Any
         finally:
             _init_worker(None)
         return
+    from concurrent.futures import ProcessPoolExecutor  # process pools cost a search nothing
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(metadata,)) as pool:
         in_flight: deque[Future[Prepared]] = deque()
         todo = iter(tasks)

@@ -120,6 +120,8 @@ class Result:
     collapsed_total: int | None = None
     # Things the user should know about the query, e.g. an unknown place name (not in JSON).
     notes: list[str] = field(default_factory=list)
+    # Distinct values per facet among all matches; more than ``facets`` lists when it was cut.
+    facet_distinct: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -127,4 +129,5 @@ class Result:
             "total": self.total,
             "hits": [h.to_dict() for h in self.hits],
             "facets": {k: [{"value": v.value, "count": v.count} for v in vs] for k, vs in self.facets.items()},
+            "facet_distinct": self.facet_distinct,
         }

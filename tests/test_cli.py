@@ -153,3 +153,13 @@ def test_index_dir_also_works_after_the_subcommand(seeds_dir: Path, tmp_path: Pa
     found = runner.invoke(main, ["search", "路长", "--index-dir", ix, "--json"])
     assert json.loads(found.stdout)["total"] == 1
     assert "passages:" in runner.invoke(main, ["stats", "--index-dir", ix]).stdout
+
+
+def test_facet_size_option(seed_index: Path) -> None:
+    out = CliRunner().invoke(main, ["--index-dir", str(seed_index), "search", "文明", "--facet-size", "1", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert all(len(v) == 1 for v in data["facets"].values())
+    assert data["facet_distinct"]["county"] > 1
+    bad = CliRunner().invoke(main, ["--index-dir", str(seed_index), "search", "文明", "--facet-size", "some"])
+    assert bad.exit_code == 2 and "give 1 or more, or 'all'" in bad.output

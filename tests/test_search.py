@@ -187,9 +187,25 @@ def test_malformed_queries_raise_query_error_not_crash(seed_index: Path, query: 
 
 def test_json_shape(seed_index: Path) -> None:
     d = api.search("路长", seed_index).to_dict()
-    assert set(d) == {"query", "total", "hits", "facets"}
-    assert set(d["facets"]) == {"province", "city", "county", "year"}
+    assert set(d) == {"query", "total", "hits", "facets", "facet_distinct"}
+    assert set(d["facets"]) == set(d["facet_distinct"]) == {"province", "city", "county", "year"}
     hit = d["hits"][0]
     assert set(hit) == {"id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county",
                         "date", "year", "score", "text", "highlight", "duplicates"}
     assert isinstance(hit["paragraph"], int) and isinstance(hit["score"], float)
+
+
+def test_facet_size_lists_the_most_frequent_values_with_exact_counts(seed_index: Path) -> None:
+    full = api.search("文明", seed_index, api.SearchOptions(facet_size=None))
+    cut = api.search("文明", seed_index, api.SearchOptions(facet_size=2))
+    for name in ("province", "city", "county", "year"):
+        every = full.facets[name]
+        assert cut.facet_distinct[name] == full.facet_distinct[name] == len(every)
+        assert len(cut.facets[name]) == min(2, len(every))
+        if name != "year":  # years are listed newest first; the rest most frequent first
+            assert cut.facets[name] == every[:2]
+        else:
+            assert set(cut.facets[name]) <= set(every)
+    assert full.facet_distinct["county"] > 2
+    with pytest.raises(api.QueryError, match="facet size"):
+        api.search("文明", seed_index, api.SearchOptions(facet_size=0))

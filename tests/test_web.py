@@ -135,7 +135,7 @@ def test_html_page_links_its_json_twin_which_matches_the_cli(client: FlaskClient
                                     "--limit", "5", "--offset", "5", "--json"])
     assert cli.exit_code == 0, cli.output
     assert data == json.loads(cli.stdout)
-    assert list(data) == ["query", "total", "hits", "facets"]
+    assert list(data) == ["query", "total", "hits", "facets", "facet_distinct"]
     assert [h.select_one(".hit-title a").get_text() for h in hits_of(soup)] == [h["title"] for h in data["hits"]]
 
 

@@ -420,7 +420,7 @@ def _blank() -> dict[str, Any]:
 
 def page_context(p: Params, data: dict[str, Any]) -> dict[str, Any]:
     """Everything the search template shows besides the data itself: facets, chips, chart, pages."""
-    facets = facet_views(data["facets"], p)
+    facets = facet_views(data["facets"], p, data.get("facet_distinct", {}))
     pages = math.ceil(data["_pages_total"] / p.limit) if p.limit else 1
     return {
         "facets": facets,
@@ -466,7 +466,7 @@ def toggle_url(name: str, value: str, p: Params) -> str:
     return p.url(year=None if on else int(value))
 
 
-def facet_views(facets: dict[str, list[dict[str, Any]]], p: Params) -> list[dict[str, Any]]:
+def facet_views(facets: dict[str, list[dict[str, Any]]], p: Params, distinct: dict[str, int]) -> list[dict[str, Any]]:
     """Facet data as the template shows it: ``{value, count, selected, url}`` per value.
 
     Places drill down: cities appear once a province is chosen (or all matches are in one),
@@ -494,7 +494,8 @@ def facet_views(facets: dict[str, list[dict[str, Any]]], p: Params) -> list[dict
             v["bar"] = round(100 * v["count"] / top, 1) if top else 0
         visible = vals[:shown_max] + [v for v in vals[shown_max:] if v["selected"]]
         more = [v for v in vals[shown_max:] if not v["selected"]]
-        out.append({"name": name, "label": label, "values": visible, "more": more})
+        unlisted = max(0, distinct.get(name, len(vals)) - len(vals))
+        out.append({"name": name, "label": label, "values": visible, "more": more, "unlisted": unlisted})
     return out
 
 

@@ -52,10 +52,12 @@ class EngineHit:
 class EngineResult:
     total: int
     hits: list[EngineHit]
-    # value -> count per facet field, most frequent first, then by value.
+    # value -> count per facet field, most frequent first, then by value (the first facet_size).
     facets: dict[str, dict[str, int]]
     # How many results there are to page through: ``total`` less the collapsed copies.
     collapsed_total: int | None = None
+    # How many distinct values each facet has among all matches (``facets`` may list fewer).
+    facet_distinct: dict[str, int] = field(default_factory=dict)
 
 
 class Writer(Protocol):
@@ -68,7 +70,8 @@ class Writer(Protocol):
 class Engine(Protocol):
     def writer(self) -> Writer: ...
     def search(
-        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool = True
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool = True,
+        facet_size: int | None = None,
     ) -> EngineResult: ...
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: str) -> tuple[int, Iterator[EngineHit]]: ...
     def document(self, doc_id: str) -> list[dict[str, Any]]: ...

@@ -452,13 +452,23 @@ class Sidecar:
 
     def counts(self, name: str, docs: np.ndarray) -> dict[str, int]:
         """Count of each value of a column among ``docs``: most frequent first, then by value."""
+        return self.top_counts(name, docs, None)[0]
+
+    def top_counts(self, name: str, docs: np.ndarray, limit: int | None) -> tuple[dict[str, int], int]:
+        """The ``limit`` most frequent values of a column among ``docs`` with their counts (ties
+        by value), and how many distinct values there are in all."""
         j = COLUMNS.index(name)
         values = self.values[j]
-        bins = np.bincount(self.codes[docs, j], minlength=len(values))
+        bins = np.bincount(self.column(name)[docs], minlength=len(values))
         bins[0] = 0
         present = np.flatnonzero(bins)
-        present = present[np.lexsort((self._value_rank(j)[present], -bins[present]))]
-        return dict(zip([values[i] for i in present.tolist()], bins[present].tolist()))
+        distinct = len(present)
+        if limit is not None and distinct > limit:
+            # Everything at least as frequent as the limit-th value (ties included), then sorted.
+            kth = np.partition(bins[present], distinct - limit)[distinct - limit]
+            present = present[bins[present] >= kth]
+        present = present[np.lexsort((self._value_rank(j)[present], -bins[present]))][:limit]
+        return dict(zip([values[i] for i in present.tolist()], bins[present].tolist())), distinct
 
     def _value_rank(self, j: int) -> np.ndarray:
         """Each code's position when the column's values are sorted as strings."""

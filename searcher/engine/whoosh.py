@@ -211,13 +211,15 @@ class WhooshEngine:
     # --- searching ---------------------------------------------------------------------
 
     def search(
-        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool = True
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool = True,
+        facet_size: int | None = None,
     ) -> EngineResult:
         with self._lock:
-            return self._search(query, filters, limit, offset, sort, collapse)
+            return self._search(query, filters, limit, offset, sort, collapse, facet_size)
 
     def _search(
-        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool,
+        facet_size: int | None,
     ) -> EngineResult:
         s, side = self._current()
         matched = self._match(side, query)
@@ -225,7 +227,8 @@ class WhooshEngine:
         if mask is not None:
             matched &= mask
         docs = np.flatnonzero(matched)
-        facets = {name: side.counts(name, docs) for name in FACET_FIELDS}
+        counted = {name: side.top_counts(name, docs, facet_size) for name in FACET_FIELDS}
+        facets = {name: values for name, (values, _) in counted.items()}
         hits: list[EngineHit] = []
         groups = side.groups() if collapse else None
         pages = len(docs) if groups is None else _group_count(docs, groups, side.n)
@@ -248,7 +251,8 @@ class WhooshEngine:
                     copies = _copy_fields(side, others)
                 score = 0.0 if scores is None else float(round(scores[pos], 4))
                 hits.append(EngineHit(_stored(s, d), score, copies))
-        return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages))
+        return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages),
+                            facet_distinct={name: distinct for name, (_, distinct) in counted.items()})
 
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: str) -> tuple[int, Iterator[EngineHit]]:
         """Every match, in result order, read lazily (for export: no cap, little memory)."""
