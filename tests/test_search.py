@@ -209,3 +209,19 @@ def test_facet_size_lists_the_most_frequent_values_with_exact_counts(seed_index:
     assert full.facet_distinct["county"] > 2
     with pytest.raises(api.QueryError, match="facet size"):
         api.search("文明", seed_index, api.SearchOptions(facet_size=0))
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_pages_are_slices_of_one_order(seed_index: Path, sort: str) -> None:
+    """Only the top of the ranking is sorted (widened until it holds enough duplicate groups):
+    every page must still be exactly the matching slice of the one full order."""
+    for collapse in (True, False):
+        whole = api.search("文明", seed_index, api.SearchOptions(limit=300, sort=sort, collapse=collapse))
+        pages = [h.id for offset in range(0, 120, 7)
+                 for h in api.search("文明", seed_index, api.SearchOptions(limit=7, offset=offset, sort=sort,
+                                                                         collapse=collapse)).hits]
+        assert pages == [h.id for h in whole.hits][: len(pages)]
+        assert len(pages) == min(18 * 7, len(whole.hits))
+    total, every = api.iter_hits("文明", seed_index, api.SearchOptions(sort=sort))
+    assert [h.id for h in every][:300] == [h.id for h in api.search(
+        "文明", seed_index, api.SearchOptions(limit=300, sort=sort, collapse=False)).hits]
