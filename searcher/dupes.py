@@ -28,6 +28,7 @@ ROWS = HASHES // BANDS
 EMPTY = np.uint32(0xFFFFFFFF)
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)
+_PAIR_CHUNK = 1 << 18
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")  # exactly the characters for which str.isalnum() is false
@@ -97,9 +98,13 @@ def groups(signatures: np.ndarray, live: np.ndarray) -> np.ndarray:
     out = np.full(n, -1, dtype=np.int64)
     if len(idx) < 2:
         return out
-    sigs = np.ascontiguousarray(signatures[idx])
-    edges_a: list[np.ndarray] = []
-    edges_b: list[np.ndarray] = []
+    sigs = np.ascontiguousarray(signatures if len(idx) == n else signatures[idx])
+    need = int(np.ceil(THRESHOLD * HASHES))
+    m = len(idx)
+    # Similar pairs as one int64 key (a * m + b, a the bucket's first member), kept distinct as
+    # bands are added: memory stays at the distinct similar pairs, not every candidate of every
+    # band (tens of millions for a million passages of a much-copied collection).
+    pairs = np.zeros(0, dtype=np.int64)
     for band in range(BANDS):
         block = np.ascontiguousarray(sigs[:, band * ROWS : (band + 1) * ROWS])
         keys = block.view(np.dtype((np.void, block.dtype.itemsize * ROWS))).ravel()
@@ -110,19 +115,16 @@ def groups(signatures: np.ndarray, live: np.ndarray) -> np.ndarray:
         first = order[np.flatnonzero(starts)][bucket]
         others = order != first
         a, b = first[others], order[others]
-        if len(a):
-            edges_a.append(a)
-            edges_b.append(b)
-    if not edges_a:
-        return out
-    a = np.concatenate(edges_a)
-    b = np.concatenate(edges_b)
-    # Distinct pairs through one int64 key: sorting it beats np.unique(axis=0) many times over.
-    key = np.sort(a.astype(np.int64) * len(idx) + b)
-    key = key[np.r_[True, key[1:] != key[:-1]]]
-    a, b = key // len(idx), key % len(idx)
-    similar = (sigs[a] == sigs[b]).mean(axis=1) >= THRESHOLD
-    a, b = a[similar], b[similar]
+        del keys, order, sorted_keys, starts, bucket, first, others
+        found = [pairs]
+        for start in range(0, len(a), _PAIR_CHUNK):
+            ca, cb = a[start : start + _PAIR_CHUNK], b[start : start + _PAIR_CHUNK]
+            similar = (sigs[ca] == sigs[cb]).sum(axis=1) >= need
+            found.append(ca[similar].astype(np.int64) * m + cb[similar])
+        pairs = np.concatenate(found)
+        pairs.sort()
+        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    a, b = pairs // m, pairs % m
     if not len(a):
         return out
     label = np.arange(len(idx), dtype=np.int64)

@@ -420,8 +420,12 @@ class Sidecar:
             except (OSError, KeyError, ValueError):
                 pass
             if self._groups is None:
-                sigs = (np.concatenate([np.load(f) for f in self._minhash_files])
-                        if self._minhash_files else np.zeros((0, HASHES), dtype=np.uint32))
+                sigs = np.empty((self.n, HASHES), dtype=np.uint32)  # filled in place: no second copy
+                start = 0
+                for f in self._minhash_files:
+                    part = np.load(f)
+                    sigs[start : start + len(part)] = part
+                    start += len(part)
                 self._groups = dupe_groups(sigs, self.live)
                 try:
                     tmp = self.side_dir / f".groups-{os.getpid()}.npz"
