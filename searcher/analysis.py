@@ -184,20 +184,6 @@ def term_words(term: str) -> tuple[str, ...]:
     return tuple(words(term))
 
 
-def bigrams(text: str) -> list[str]:
-    """Overlapping character bigrams of folded text, ignoring whitespace.
-
-    >>> bigrams("11.2万 件")
-    ['11', '1.', '.2', '2万', '万件']
-    """
-    chars = [ch for ch in fold(text) if not ch.isspace()]
-    return [chars[i] + chars[i + 1] for i in range(len(chars) - 1)]
-
-
-def chars(text: str) -> list[str]:
-    return [ch for ch in fold(text) if not ch.isspace()]
-
-
 class _WordIds(dict[str, int]):
     """word -> word_hash, filled on first use: most words of a collection repeat."""
 

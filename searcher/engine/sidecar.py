@@ -308,6 +308,8 @@ class Sidecar:
         self._cache_bytes = 0
         self._norm: tuple[float, float, np.ndarray] | None = None
         self._ranks: dict[int, np.ndarray] = {}
+        self._members: tuple[np.ndarray, np.ndarray] | None = None
+        self._heading: tuple[float, np.ndarray] | None = None
         self._groups: np.ndarray | None = None
         self._code_cache: dict[tuple[str, str, bool], np.ndarray] = {}
         self._value_arrays: dict[str, np.ndarray] = {}
@@ -367,13 +369,15 @@ class Sidecar:
         for seg in self.segments:
             d, tf = seg.word_postings(key)
             if len(d):
-                docs.append(d.astype(np.int64) + seg.base)
+                docs.append(d.astype(np.int32) + np.int32(seg.base))
                 tfs.append(tf)
-        if not docs:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
-        d, tf = np.concatenate(docs), np.concatenate(tfs)
-        keep = self.live[d]
-        return d[keep], tf[keep]
+        if docs:
+            d, tf = np.concatenate(docs), np.concatenate(tfs)
+            keep = self.live[d]
+            found = (d[keep], tf[keep])
+        else:
+            found = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16))
+        return found
 
     def bm25_norm(self, k1: float, b: float) -> np.ndarray:
         """BM25's length normalisation ``k1 * (1 - b + b * len / avglen)`` of every passage."""
@@ -435,7 +439,24 @@ class Sidecar:
                     pass  # a read-only index still works; it just recomputes
         return self._groups
 
+    def group_members(self, doc: int) -> np.ndarray:
+        """Document numbers of the duplicate group ``doc`` belongs to (itself included), sorted."""
+        groups = self.groups()
+        if self._members is None:
+            order = np.argsort(groups, kind="stable")  # members in document order within a group
+            self._members = (order, groups[order])
+        order, sorted_groups = self._members
+        g = groups[doc]
+        lo, hi = np.searchsorted(sorted_groups, [g, g + 1])
+        return order[lo:hi]
+
     # --- columns, filters, facets ------------------------------------------------------
+
+    def heading_factor(self, factor: float) -> np.ndarray:
+        """Per passage: ``factor`` for a bare heading, 1 otherwise (a score multiplier)."""
+        if self._heading is None or self._heading[0] != factor:
+            self._heading = (factor, np.where(self.column("heading") != 0, factor, 1.0))
+        return self._heading[1]
 
     def column(self, name: str) -> np.ndarray:
         return self.codes[:, COLUMNS.index(name)]

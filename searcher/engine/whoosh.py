@@ -248,7 +248,8 @@ class WhooshEngine:
         facet_size: int | None,
     ) -> EngineResult:
         s, side = self._current()
-        matched = self._match(side, query)
+        postings = _Postings(side)
+        matched = self._match(side, query, postings)
         mask = _filter_mask(side, filters)
         if mask is not None:
             matched &= mask
@@ -264,15 +265,14 @@ class WhooshEngine:
                 scores = None
                 top = _top(docs, side.dates[docs, 0], k, groups)
             else:
-                scores = _bm25(side, docs, matched, query)
+                scores = _bm25(side, docs, matched, query, postings)
                 top = _top(docs, scores, k, groups)
-            member_groups = groups[docs] if groups is not None else None
             for pos in top[offset:k].tolist():
                 d = int(docs[pos])
                 copies: list[dict[str, Any]] = []
-                if member_groups is not None and member_groups[pos] >= 0:
-                    others = docs[member_groups == member_groups[pos]]
-                    others = others[others != d][:MAX_LISTED_COPIES]
+                if groups is not None and groups[d] >= 0:
+                    others = side.group_members(d)
+                    others = others[matched[others] & (others != d)][:MAX_LISTED_COPIES]
                     # From the side columns: listing copies reads nothing from the passage store.
                     copies = _copy_fields(side, others)
                 score = 0.0 if scores is None else float(round(scores[pos], 4))
@@ -284,7 +284,8 @@ class WhooshEngine:
         """Every match, in result order, read lazily (for export: no cap, little memory)."""
         with self._lock:
             s, side = self._current()
-            matched = self._match(side, query)
+            postings = _Postings(side)
+            matched = self._match(side, query, postings)
             mask = _filter_mask(side, filters)
             if mask is not None:
                 matched &= mask
@@ -293,7 +294,7 @@ class WhooshEngine:
                 scores = np.zeros(len(docs))
                 order = _top(docs, side.dates[docs, 0], len(docs), None)
             else:
-                scores = _bm25(side, docs, matched, query)
+                scores = _bm25(side, docs, matched, query, postings)
                 order = _top(docs, scores, len(docs), None)
             ranked = [(int(docs[p]), float(round(scores[p], 4))) for p in order.tolist()]
 
@@ -305,14 +306,14 @@ class WhooshEngine:
 
         return len(ranked), generate()
 
-    def _match(self, side: Sidecar, query: ParsedQuery) -> np.ndarray:
+    def _match(self, side: Sidecar, query: ParsedQuery, postings: _Postings) -> np.ndarray:
         """Boolean mask over document numbers of the live passages the query matches.
 
         Sets are masks, not sorted lists: AND, OR and NOT are one pass over ``n`` bytes,
         where sorted-array set operations sort their inputs again and again."""
         matched: np.ndarray | None = None
         for clause in query.must:
-            found = self._clause(side, clause)
+            found = self._clause(side, clause, postings)
             if matched is None:
                 matched = found
             else:
@@ -323,11 +324,11 @@ class WhooshEngine:
             matched[side.substring(fold(term.text))] = False
         return matched
 
-    def _clause(self, side: Sidecar, clause: Term | AnyOf) -> np.ndarray:
+    def _clause(self, side: Sidecar, clause: Term | AnyOf, postings: _Postings) -> np.ndarray:
         if isinstance(clause, AnyOf):
             found = np.zeros(side.n, dtype=bool)
             for option in clause.options:
-                found |= self._clause(side, option)
+                found |= self._clause(side, option, postings)
             return found
         folded = fold(clause.text)
         found = np.zeros(side.n, dtype=bool)
@@ -337,10 +338,10 @@ class WhooshEngine:
             ws = list(dict.fromkeys(term_words(clause.text)))
             if len(ws) > 1:
                 every = np.zeros(side.n, dtype=bool)
-                every[side.word_postings(word_hash(ws[0]))[0]] = True
+                every[postings(word_hash(ws[0]))[0]] = True
                 for w in ws[1:]:
                     also = np.zeros(side.n, dtype=bool)
-                    also[side.word_postings(word_hash(w))[0]] = True
+                    also[postings(word_hash(w))[0]] = True
                     every &= also
                 found |= every
         return found
@@ -410,6 +411,20 @@ class WhooshEngine:
         }
 
 
+class _Postings:
+    """Word postings read at most once per query: matching and ranking both need them."""
+
+    def __init__(self, side: Sidecar) -> None:
+        self._side = side
+        self._read: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __call__(self, key: int) -> tuple[np.ndarray, np.ndarray]:
+        found = self._read.get(key)
+        if found is None:
+            found = self._read[key] = self._side.word_postings(key)
+        return found
+
+
 def _top(docs: np.ndarray, key: np.ndarray, k: int, groups: np.ndarray | None) -> np.ndarray:
     """Positions in ``docs`` of the ``k`` best by ``key`` (higher first, ties in document order),
     with ``groups`` only the first copy of each duplicate group.
@@ -444,7 +459,7 @@ def _group_count(docs: np.ndarray, groups: np.ndarray, n: int) -> int:
     return int((g < 0).sum() + seen.sum())
 
 
-def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery) -> np.ndarray:
+def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, postings: _Postings) -> np.ndarray:
     """BM25 of each of ``docs`` (the positions set in ``matched``) over the words of the positive
     terms, plus bonuses for the whole term as written (phrase), the title, the section heading
     and the place.
@@ -462,7 +477,7 @@ def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQue
             if w in seen:
                 continue
             seen.add(w)
-            d, tf = side.word_postings(word_hash(w))
+            d, tf = postings(word_hash(w))
             if not len(d):
                 continue
             idf = np.log(1.0 + (n - len(d) + 0.5) / (len(d) + 0.5))
@@ -474,16 +489,19 @@ def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQue
         if len(term_words(term.text)) > 1:
             full[side.substring(folded)] += PHRASE_BONUS
         if folded:
-            for column, bonus in (("title", TITLE_BONUS), ("section", SECTION_BONUS)):
-                codes = side.codes_containing(column, folded)
-                if len(codes):
-                    table = np.zeros(len(side.values[COLUMNS.index(column)]), dtype=bool)
-                    table[codes] = True
-                    full[docs[table[side.column(column)[docs]]]] += bonus
             full[_place_docs(side, folded)] += PLACE_BONUS
     scores = full[docs]
+    for column, bonus in (("title", TITLE_BONUS), ("section", SECTION_BONUS)):
+        # Summed per distinct value over the terms, then gathered once: a common word is in most titles.
+        table = np.zeros(len(side.values[COLUMNS.index(column)]), dtype=np.float64)
+        for term in query.positive_terms():
+            folded = fold(term.text).strip()
+            if folded:
+                table[side.codes_containing(column, folded)] += bonus
+        if table.any():
+            scores += table[side.column(column)[docs]]
     # BM25 loves short fields: a bare heading would outrank the paragraphs under it.
-    scores[side.column("heading")[docs] != 0] *= HEADING_FACTOR
+    scores *= side.heading_factor(HEADING_FACTOR)[docs]
     return scores
 
 
