@@ -134,6 +134,9 @@ def _tokenizer() -> Any:
                 tmp_total = folder / f".{total_file.name}.{os.getpid()}"
                 tmp_total.write_text(str(total))
                 os.replace(tmp_total, total_file)
+                for old in folder.glob("jieba-*"):  # tables of other versions (and older searchers)
+                    if stamp not in old.name:
+                        old.unlink(missing_ok=True)
             except OSError:
                 pass  # a read-only cache folder still works; the next process builds again
         for word, freq in user_words():

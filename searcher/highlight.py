@@ -8,6 +8,7 @@ every piece of document text first and adding ``<mark>`` second.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
 from .analysis import fold, term_words
@@ -15,11 +16,17 @@ from .query import Term
 
 
 def _patterns(terms: list[Term]) -> list[re.Pattern[str]]:
+    return _compiled(tuple((term.text, term.quoted) for term in terms))
+
+
+@lru_cache(maxsize=1024)
+def _compiled(terms: tuple[tuple[str, bool], ...]) -> list[re.Pattern[str]]:
+    """Patterns for a query's terms, once per query rather than once per hit."""
     needles: set[str] = set()
-    for term in terms:
-        needles.add(fold(term.text))
-        if not term.quoted:
-            needles.update(term_words(term.text))
+    for text, quoted in terms:
+        needles.add(fold(text))
+        if not quoted:
+            needles.update(term_words(text))
     out = []
     for needle in sorted(needles, key=len, reverse=True):
         cs = [c for c in needle if not c.isspace()]

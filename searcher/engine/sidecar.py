@@ -259,10 +259,12 @@ class Sidecar:
         self.n = doc_count_all
         self.segments: list[_Segment] = []
         vocab: list[dict[str, int]] = [{"": 0} for _ in COLUMNS]
-        code_parts: list[np.ndarray] = []
-        date_parts: list[np.ndarray] = []
+        # Filled segment by segment (no list of parts to concatenate: half the peak memory of
+        # opening a large index). Codes are column-major: filters and facets read whole columns.
+        self.codes = np.zeros((doc_count_all, len(COLUMNS)), dtype=np.int32, order="F")
+        self.dates = np.zeros((doc_count_all, 2), dtype=np.int32)
+        self.doclen = np.zeros(doc_count_all, dtype=np.float32)
         self._minhash_files: list[Path] = []
-        len_parts: list[np.ndarray] = []
         self.side_dir = side_dir
         covered = 0
         for seg_dir in sorted(p for p in side_dir.glob("[0-9]" * 12) if p.is_dir()) if side_dir.is_dir() else []:
@@ -280,30 +282,24 @@ class Sidecar:
                     (load("w_keys"), load("w_off")),
                 )
             )
-            len_parts.append(np.load(seg_dir / "doclen.npy"))
-            codes = np.load(seg_dir / "codes.npy")
+            rows = slice(base, base + n)
+            self.doclen[rows] = load("doclen")
+            codes = load("codes")
             for j, local_vocab in enumerate(meta["vocab"]):
                 mapping = np.array([vocab[j].setdefault(v, len(vocab[j])) for v in local_vocab], dtype=np.int32)
-                codes[:, j] = mapping[codes[:, j]]
-            code_parts.append(codes)
-            date_parts.append(np.load(seg_dir / "dates.npy"))
+                self.codes[rows, j] = mapping[codes[:, j]]
+            self.dates[rows] = load("dates")
             self._minhash_files.append(seg_dir / "minhash.npy")
             covered = base + n
         if covered != doc_count_all:
             raise SideIndexMissing(f"side index covers {covered} of {doc_count_all} passages")
-        # Column-major: filters and facets read whole columns, and a column is then contiguous.
-        self.codes = np.asfortranarray(
-            np.concatenate(code_parts) if code_parts else np.zeros((0, len(COLUMNS)), dtype=np.int32)
-        )
-        self.dates = np.concatenate(date_parts) if date_parts else np.zeros((0, 2), dtype=np.int32)
-        self.doclen = np.concatenate(len_parts).astype(np.float64) if len_parts else np.zeros(0)
         self.values = [list(v) for v in vocab]
         self.lookup = vocab
         self.live = np.ones(doc_count_all, dtype=bool)
         dead = np.fromiter(deleted, dtype=np.int64)
         self.live[dead] = False
         self.live_docs = np.flatnonzero(self.live)
-        self.avgdl = float(self.doclen[self.live].mean()) if len(self.live_docs) else 1.0
+        self.avgdl = float(self.doclen[self.live].mean(dtype=np.float64)) if len(self.live_docs) else 1.0
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_bytes = 0
         self._norm: tuple[float, float, np.ndarray] | None = None
@@ -382,7 +378,7 @@ class Sidecar:
     def bm25_norm(self, k1: float, b: float) -> np.ndarray:
         """BM25's length normalisation ``k1 * (1 - b + b * len / avglen)`` of every passage."""
         if self._norm is None or self._norm[:2] != (k1, b):
-            self._norm = (k1, b, k1 * (1 - b + b * self.doclen / self.avgdl))
+            self._norm = (k1, b, k1 * (1 - b + b * self.doclen.astype(np.float64) / self.avgdl))
         return self._norm[2]
 
     def codes_containing(self, name: str, needle: str, whole_word: bool = False) -> np.ndarray:
@@ -506,12 +502,12 @@ class Sidecar:
 
     def rows(self, docs: np.ndarray, names: Sequence[str]) -> list[tuple[str | None, ...]]:
         """Columns ``names`` of several passages at once ("" codes come back as None)."""
-        js = [COLUMNS.index(name) for name in names]
-        tables = [self.values[j] for j in js]
-        return [
-            tuple(table[c] if c else None for table, c in zip(tables, row))
-            for row in self.codes[np.ix_(docs, js)].tolist()
-        ]
+        columns = []
+        for name in names:
+            j = COLUMNS.index(name)
+            table = self.values[j]
+            columns.append([table[c] if c else None for c in self.codes[docs, j].tolist()])
+        return list(zip(*columns))
 
     def value(self, name: str, doc: int) -> str | None:
         """One passage's value of a column ("" codes come back as None)."""

@@ -275,7 +275,7 @@ class WhooshEngine:
                     others = others[matched[others] & (others != d)][:MAX_LISTED_COPIES]
                     # From the side columns: listing copies reads nothing from the passage store.
                     copies = _copy_fields(side, others)
-                score = 0.0 if scores is None else float(round(scores[pos], 4))
+                score = 0.0 if scores is None else round(float(scores[pos]), 4)
                 hits.append(EngineHit(_stored(s, d), score, copies))
         return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages),
                             facet_distinct={name: distinct for name, (_, distinct) in counted.items()})
@@ -296,7 +296,7 @@ class WhooshEngine:
             else:
                 scores = _bm25(side, docs, matched, query, postings)
                 order = _top(docs, scores, len(docs), None)
-            ranked = [(int(docs[p]), float(round(scores[p], 4))) for p in order.tolist()]
+            ranked = [(d, round(sc, 4)) for d, sc in zip(docs[order].tolist(), scores[order].tolist())]
 
         def generate() -> Iterator[EngineHit]:
             for d, score in ranked:
