@@ -163,3 +163,20 @@ def test_facet_size_option(seed_index: Path) -> None:
     assert data["facet_distinct"]["county"] > 1
     bad = CliRunner().invoke(main, ["--index-dir", str(seed_index), "search", "文明", "--facet-size", "some"])
     assert bad.exit_code == 2 and "give 1 or more, or 'all'" in bad.output
+
+
+def test_search_process_keeps_heavy_unused_modules_out(seed_index: Path) -> None:
+    """Start-up budget of a one-query process: Whoosh's searcher/query modules, asyncio (via
+    cached_property) and urllib.request are not imported; the stand-ins still work when used."""
+    code = (
+        "import sys, json; from searcher import api; "
+        f"r = api.search('路长', {str(seed_index)!r}); "
+        "heavy = [m for m in ('asyncio', 'urllib.request', 'whoosh.searching', 'whoosh.lang.morph_en', "
+        "'jieba', 'concurrent.futures.process', 'pypdf', 'docx') if m in sys.modules]; "
+        "import cached_property, whoosh.compat; "
+        "ok = cached_property.asyncio.iscoroutinefunction(lambda: 1) is False and callable(whoosh.compat.urlretrieve); "
+        "print(json.dumps([r.total, heavy, ok]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    total, heavy, ok = json.loads(out.stdout)
+    assert total > 0 and heavy == [] and ok

@@ -16,6 +16,7 @@ heading containing it, and the place it names; bare headings are damped.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -38,25 +39,39 @@ from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch,
 from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key, distinct
 
 
+class _Deferred(types.ModuleType):
+    """Stands in for a module while Whoosh is imported; the real module is imported on first
+    attribute use (by then the stand-in is out of ``sys.modules``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # the import system probing (__path__, __spec__, ...)
+            raise AttributeError(name)
+        return getattr(importlib.import_module(self.__name__), name)
+
+
 def _import_whoosh() -> None:
-    """Import Whoosh without urllib.request: whoosh.compat imports it (~40 ms, a sixth of a
-    one-query CLI process) only for a ``urlretrieve`` searcher never calls. A placeholder that
-    imports the real module on first use stands in during that import."""
-    if "urllib.request" in sys.modules:
-        return
-    placeholder = types.ModuleType("urllib.request")
+    """Import Whoosh without two imports it makes for things searcher never uses: whoosh.compat
+    imports urllib.request for ``urlretrieve`` (~40 ms), and the cached_property package that
+    whoosh.reading uses imports asyncio (~60 ms) for coroutine properties. Together that was a
+    fifth of a one-query CLI process. Stand-ins take their place during the import."""
+    stand_ins: dict[str, types.ModuleType] = {}
+    if "urllib.request" not in sys.modules:
+        stand_ins["urllib.request"] = request = _Deferred("urllib.request")
 
-    def urlretrieve(*args: Any, **kwargs: Any) -> Any:
-        import urllib.request
+        def urlretrieve(*args: Any, **kwargs: Any) -> Any:
+            return importlib.import_module("urllib.request").urlretrieve(*args, **kwargs)
 
-        return urllib.request.urlretrieve(*args, **kwargs)
-
-    placeholder.urlretrieve = urlretrieve  # type: ignore[attr-defined]
-    sys.modules["urllib.request"] = placeholder
+        request.urlretrieve = urlretrieve  # type: ignore[attr-defined]  # bound by "from ... import"
+    if "asyncio" not in sys.modules:
+        stand_ins["asyncio"] = _Deferred("asyncio")
+    sys.modules.update(stand_ins)
     try:
         import whoosh.compat  # noqa: F401
+        import whoosh.reading  # noqa: F401
     finally:
-        del sys.modules["urllib.request"]
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
 
 
 _import_whoosh()
@@ -204,13 +219,15 @@ class WhooshEngine:
     # --- reading state -----------------------------------------------------------------
 
     def _current(self) -> tuple[Any, Sidecar]:
-        """A Whoosh searcher and its side index, reopened only when the index changed."""
+        """A Whoosh reader and its side index, reopened only when the index changed.
+
+        A reader, not a searcher: all we read from Whoosh is stored passages, and its searcher
+        module imports Whoosh's query and English morphology modules (~40 ms per CLI process)."""
         generation = self.ix.latest_generation()
         if self._state is None or self._state[0] != generation:
-            # The previous searcher is not closed here: an export may still be reading from
-            # it. It closes its files when the last reference to it goes.
-            searcher = self.ix.searcher()
-            reader = searcher.reader()
+            # The previous reader is not closed here: an export may still be reading from it.
+            # It closes its files when the last reference to it goes.
+            reader = self.ix.reader()
             deleted: list[int] = []
             for leaf, offset in reader.leaf_readers():
                 if leaf.has_deletions():
@@ -218,9 +235,9 @@ class WhooshEngine:
             try:
                 side = Sidecar(self.side_dir, reader.doc_count_all(), deleted)
             except SideIndexMissing as exc:
-                searcher.close()
+                reader.close()
                 raise IndexMismatch(f"{exc}") from exc
-            self._state = (generation, searcher, side)
+            self._state = (generation, reader, side)
         return self._state[1], self._state[2]
 
     def warm(self) -> None:
