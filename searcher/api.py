@@ -252,6 +252,7 @@ def _hit(h: EngineHit, terms: list[Any]) -> Hit:
         text=text,
         highlight=highlight.html(text, marks),
         duplicates=h.copies,  # the engine lists COPY_FIELDS
+        duplicates_total=h.copies_total,
         spans=marks,
     )
 

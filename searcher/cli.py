@@ -244,8 +244,8 @@ def render_terminal(result: Result, colour: bool) -> str:
             where = " › ".join(p for p in (copy["province"], copy["city"], copy["county"]) if p)
             lines.append(dim(f"   = also in {copy['title']} ({where or 'place unknown'}, {copy['date'] or 'no date'}) "
                              f"{copy['source']} id {copy['id']}"))
-        if len(hit.duplicates) > 5:
-            lines.append(dim(f"   = and {len(hit.duplicates) - 5} more copies (--no-collapse shows them all)"))
+        if hit.duplicates_total > 5:
+            lines.append(dim(f"   = and {hit.duplicates_total - 5} more copies (--no-collapse shows them all)"))
     if result.total:
         lines.append("")
         for name, label in (("province", "province"), ("city", "city"), ("county", "county"), ("year", "year")):

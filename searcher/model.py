@@ -94,6 +94,8 @@ class Hit:
     # Other copies of this passage (identical or near-identical) among the matches, each
     # {id, doc_id, title, source, province, city, county, date}; empty when none or not collapsed.
     duplicates: list[dict[str, Any]] = field(default_factory=list)
+    # How many copies there are in all (``duplicates`` lists the first 50).
+    duplicates_total: int = 0
     # Character spans of the matches in ``text``, for renderers other than HTML.
     spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
@@ -101,6 +103,7 @@ class Hit:
         # By hand, not dataclasses.asdict: its recursive deep copy was half the time of a web request.
         out = {name: getattr(self, name) for name in _HIT_FIELDS}
         out["duplicates"] = [dict(d) for d in self.duplicates]
+        out["duplicates_total"] = self.duplicates_total
         return out
 
 

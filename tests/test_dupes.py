@@ -12,6 +12,7 @@ from searcher import api
 from searcher.analysis import fold
 from searcher.cli import main
 from searcher.dupes import groups, signature
+from web import create_app
 
 PARA = ("衡水高新区坚持从解决群众最关心的问题入手，坚持创建为民、创建惠民，持续推进老旧小区改造，"
         "硬化路面10000余平方米，粉刷楼体外墙，规范停车秩序，让群众在创建中有实实在在的获得感。")
@@ -75,7 +76,21 @@ def test_no_collapse_flag(seed_index: Path) -> None:
     one = json.loads(runner.invoke(main, ["--index-dir", str(seed_index), "search", "核心提示", "--json"]).stdout)
     two = json.loads(runner.invoke(main, ["--index-dir", str(seed_index), "search", "核心提示", "--json",
                                           "--no-collapse"]).stdout)
-    assert len(one["hits"]) == 1 and len(one["hits"][0]["duplicates"]) == 1
+    assert len(one["hits"]) == 1 and len(one["hits"][0]["duplicates"]) == 1 == one["hits"][0]["duplicates_total"]
     assert len(two["hits"]) == 2 and all(h["duplicates"] == [] for h in two["hits"])
     out = runner.invoke(main, ["--index-dir", str(seed_index), "search", "核心提示"]).stdout
     assert "= also in 衡水高新区推进全国文明城市创建工作综述" in out
+
+
+def test_a_hit_counts_all_its_copies_and_lists_fifty(tmp_path: Path) -> None:
+    para = "全市设立一级路长三十八名，二级路长二百零六名，实行每日巡查、每周调度、每月考评的工作机制。"
+    for i in range(60):
+        (tmp_path / f"report_{i:02d}.txt").write_text(f"第{i}号报告\n\n{para}\n", encoding="utf-8")
+    index = tmp_path / "index"
+    api.index([str(tmp_path)], index)
+    hit = api.search("每日巡查", index).hits[0]
+    assert hit.duplicates_total == 59 and len(hit.duplicates) == 50
+    out = CliRunner().invoke(main, ["--index-dir", str(index), "search", "每日巡查"]).stdout
+    assert "and 54 more copies" in out
+    page = create_app({"TESTING": True, "INDEX_DIR": str(index)}).test_client().get("/?q=每日巡查")
+    assert "另有 59 处相同或相近的段落（列出前 50 处）" in page.get_data(as_text=True)

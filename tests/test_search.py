@@ -191,7 +191,7 @@ def test_json_shape(seed_index: Path) -> None:
     assert set(d["facets"]) == set(d["facet_distinct"]) == {"province", "city", "county", "year"}
     hit = d["hits"][0]
     assert set(hit) == {"id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county",
-                        "date", "year", "score", "text", "highlight", "duplicates"}
+                        "date", "year", "score", "text", "highlight", "duplicates", "duplicates_total"}
     assert isinstance(hit["paragraph"], int) and isinstance(hit["score"], float)
 
 

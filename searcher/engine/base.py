@@ -46,6 +46,8 @@ class EngineHit:
     score: float
     # Stored fields of the other copies (identical or near-identical passages) among the matches.
     copies: list[dict[str, Any]] = field(default_factory=list)
+    # How many other copies there are among the matches (``copies`` lists at most 50).
+    copies_total: int = 0
 
 
 @dataclass

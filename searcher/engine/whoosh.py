@@ -287,13 +287,14 @@ class WhooshEngine:
             for pos in top[offset:k].tolist():
                 d = int(docs[pos])
                 copies: list[dict[str, Any]] = []
+                others = np.zeros(0, dtype=np.int64)
                 if groups is not None and groups[d] >= 0:
                     others = side.group_members(d)
-                    others = others[matched[others] & (others != d)][:MAX_LISTED_COPIES]
+                    others = others[matched[others] & (others != d)]
                     # From the side columns: listing copies reads nothing from the passage store.
-                    copies = _copy_fields(side, others)
+                    copies = _copy_fields(side, others[:MAX_LISTED_COPIES])
                 score = 0.0 if scores is None else round(float(scores[pos]), 4)
-                hits.append(EngineHit(_stored(s, d), score, copies))
+                hits.append(EngineHit(_stored(s, d), score, copies, int(len(others))))
         return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages),
                             facet_distinct={name: distinct for name, (_, distinct) in counted.items()})
 
