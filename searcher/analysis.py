@@ -114,6 +114,8 @@ def _tokenizer() -> Any:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         folder = Path(tempfile.gettempdir())
+    if not os.access(folder, os.W_OK):  # a read-only home: build (once per boot) in the temp folder
+        folder = Path(tempfile.gettempdir())
     trie = folder / f"jieba-dat-{stamp}.cache"
     total_file = folder / f"jieba-dat-{stamp}.total"
     with _lock:
