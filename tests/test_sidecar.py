@@ -44,3 +44,11 @@ def test_substring_never_spans_two_passages_and_respects_deletions(tmp_path: Pat
     assert side.substring("文明城市").tolist() == [0]
     assert side.substring("明城").tolist() == [0]
     assert side.counts("city", np.array([0, 1, 2])) == {"临江市": 2, "延吉市": 1}
+
+
+def test_reads_without_pread(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Platforms without os.pread (Windows) seek and read instead."""
+    from searcher.engine import sidecar
+
+    monkeypatch.setattr(sidecar, "_pread", None)
+    test_substring_never_spans_two_passages_and_respects_deletions(tmp_path)

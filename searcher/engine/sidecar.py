@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -171,6 +172,10 @@ def _postings(directory: Path, name: str, pairs: np.ndarray, doc_type: type) -> 
     return (pairs & 0xFFFFFFFF).astype(doc_type)
 
 
+_pread = getattr(os, "pread", None)
+_seek_lock = threading.Lock()
+
+
 class _DataFile:
     """A segment's postings and text, read by slices with ``pread``.
 
@@ -191,9 +196,14 @@ class _DataFile:
         if stop <= start:
             return np.zeros(0, dtype=dtype)
         if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDONLY)
+            self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         size = dtype.itemsize
-        data = os.pread(self._fd, (stop - start) * size, offset + start * size)
+        if _pread is not None:
+            data = _pread(self._fd, (stop - start) * size, offset + start * size)
+        else:  # no pread (Windows): seek and read, one reader at a time
+            with _seek_lock:
+                os.lseek(self._fd, offset + start * size, os.SEEK_SET)
+                data = os.read(self._fd, (stop - start) * size)
         return np.frombuffer(data, dtype=dtype)
 
     def close(self) -> None:
