@@ -254,8 +254,8 @@ class _Segment:
         pos += lo
         owner = np.searchsorted(self.toff, pos, side="right") - 1
         # Passages are stored back to back: a match must end inside the passage it starts in.
-        found = distinct(owner[pos + len(u) <= self.toff[owner + 1]])
-        return found[np.isin(found, cand, assume_unique=True)].astype(np.uint32)
+        # No need to intersect with ``cand``: a passage containing u contains all its bigrams.
+        return distinct(owner[pos + len(u) <= self.toff[owner + 1]]).astype(np.uint32)
 
 
 class SideIndexMissing(Exception):

@@ -265,12 +265,8 @@ class WhooshEngine:
         facet_size: int | None,
     ) -> EngineResult:
         s, side = self._current()
-        postings = _Postings(side)
-        matched = self._match(side, query, postings)
-        mask = _filter_mask(side, filters)
-        if mask is not None:
-            matched &= mask
-        docs = np.flatnonzero(matched)
+        reads = _QueryReads(side)
+        matched, docs = self._matches(side, query, filters, reads)
         counted = {name: side.top_counts(name, docs, facet_size) for name in FACET_FIELDS}
         facets = {name: values for name, (values, _) in counted.items()}
         hits: list[EngineHit] = []
@@ -278,12 +274,7 @@ class WhooshEngine:
         pages = len(docs) if groups is None else _group_count(docs, groups, side.n)
         if len(docs) and limit > 0:
             k = offset + limit
-            if sort == "date" or not query.must:
-                scores = None
-                top = _top(docs, side.dates[docs, 0], k, groups)
-            else:
-                scores = _bm25(side, docs, matched, query, postings)
-                top = _top(docs, scores, k, groups)
+            top, scores = _ordered(side, docs, matched, query, reads, sort, k, groups)
             for pos in top[offset:k].tolist():
                 d = int(docs[pos])
                 copies: list[dict[str, Any]] = []
@@ -302,18 +293,11 @@ class WhooshEngine:
         """Every match, in result order, read lazily (for export: no cap, little memory)."""
         with self._lock:
             s, side = self._current()
-            postings = _Postings(side)
-            matched = self._match(side, query, postings)
-            mask = _filter_mask(side, filters)
-            if mask is not None:
-                matched &= mask
-            docs = np.flatnonzero(matched)
-            if sort == "date" or not query.must:
+            reads = _QueryReads(side)
+            matched, docs = self._matches(side, query, filters, reads)
+            order, scores = _ordered(side, docs, matched, query, reads, sort, len(docs), None)
+            if scores is None:
                 scores = np.zeros(len(docs))
-                order = _top(docs, side.dates[docs, 0], len(docs), None)
-            else:
-                scores = _bm25(side, docs, matched, query, postings)
-                order = _top(docs, scores, len(docs), None)
             ranked = [(d, round(sc, 4)) for d, sc in zip(docs[order].tolist(), scores[order].tolist())]
 
         def generate() -> Iterator[EngineHit]:
@@ -324,14 +308,24 @@ class WhooshEngine:
 
         return len(ranked), generate()
 
-    def _match(self, side: Sidecar, query: ParsedQuery, postings: _Postings) -> np.ndarray:
+    def _matches(
+        self, side: Sidecar, query: ParsedQuery, filters: Filters, reads: _QueryReads
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(mask, sorted document numbers) of the live passages matching the query and filters."""
+        matched = self._match(side, query, reads)
+        mask = _filter_mask(side, filters)
+        if mask is not None:
+            matched &= mask
+        return matched, np.flatnonzero(matched)
+
+    def _match(self, side: Sidecar, query: ParsedQuery, reads: _QueryReads) -> np.ndarray:
         """Boolean mask over document numbers of the live passages the query matches.
 
         Sets are masks, not sorted lists: AND, OR and NOT are one pass over ``n`` bytes,
         where sorted-array set operations sort their inputs again and again."""
         matched: np.ndarray | None = None
         for clause in query.must:
-            found = self._clause(side, clause, postings)
+            found = self._clause(side, clause, reads)
             if matched is None:
                 matched = found
             else:
@@ -342,24 +336,24 @@ class WhooshEngine:
             matched[side.substring(fold(term.text))] = False
         return matched
 
-    def _clause(self, side: Sidecar, clause: Term | AnyOf, postings: _Postings) -> np.ndarray:
+    def _clause(self, side: Sidecar, clause: Term | AnyOf, reads: _QueryReads) -> np.ndarray:
         if isinstance(clause, AnyOf):
             found = np.zeros(side.n, dtype=bool)
             for option in clause.options:
-                found |= self._clause(side, option, postings)
+                found |= self._clause(side, option, reads)
             return found
         folded = fold(clause.text)
         found = np.zeros(side.n, dtype=bool)
         found[side.substring(folded)] = True
         if not clause.quoted:
-            found[_place_docs(side, folded.strip())] = True
+            found[reads.places(folded.strip())] = True
             ws = list(dict.fromkeys(term_words(clause.text)))
             if len(ws) > 1:
                 every = np.zeros(side.n, dtype=bool)
-                every[postings(word_hash(ws[0]))[0]] = True
+                every[reads.postings(word_hash(ws[0]))[0]] = True
                 for w in ws[1:]:
                     also = np.zeros(side.n, dtype=bool)
-                    also[postings(word_hash(w))[0]] = True
+                    also[reads.postings(word_hash(w))[0]] = True
                     every &= also
                 found |= every
         return found
@@ -429,18 +423,37 @@ class WhooshEngine:
         }
 
 
-class _Postings:
-    """Word postings read at most once per query: matching and ranking both need them."""
+class _QueryReads:
+    """What one query reads from the side index, read once: matching and ranking both need a
+    term's word postings and the passages about the place it names."""
 
     def __init__(self, side: Sidecar) -> None:
         self._side = side
-        self._read: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._postings: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._places: dict[str, np.ndarray] = {}
 
-    def __call__(self, key: int) -> tuple[np.ndarray, np.ndarray]:
-        found = self._read.get(key)
+    def postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
+        found = self._postings.get(key)
         if found is None:
-            found = self._read[key] = self._side.word_postings(key)
+            found = self._postings[key] = self._side.word_postings(key)
         return found
+
+    def places(self, name: str) -> np.ndarray:
+        found = self._places.get(name)
+        if found is None:
+            found = self._places[name] = _place_docs(self._side, name)
+        return found
+
+
+def _ordered(
+    side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, reads: _QueryReads, sort: str, k: int,
+    groups: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(positions in ``docs`` of the first k results, BM25 scores or None when sorted by date)."""
+    if sort == "date" or not query.must:
+        return _top(docs, side.dates[docs, 0], k, groups), None
+    scores = _bm25(side, docs, matched, query, reads)
+    return _top(docs, scores, k, groups), scores
 
 
 def _top(docs: np.ndarray, key: np.ndarray, k: int, groups: np.ndarray | None) -> np.ndarray:
@@ -477,7 +490,7 @@ def _group_count(docs: np.ndarray, groups: np.ndarray, n: int) -> int:
     return int((g < 0).sum() + seen.sum())
 
 
-def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, postings: _Postings) -> np.ndarray:
+def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, reads: _QueryReads) -> np.ndarray:
     """BM25 of each of ``docs`` (the positions set in ``matched``) over the words of the positive
     terms, plus bonuses for the whole term as written (phrase), the title, the section heading
     and the place.
@@ -495,7 +508,7 @@ def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQue
             if w in seen:
                 continue
             seen.add(w)
-            d, tf = postings(word_hash(w))
+            d, tf = reads.postings(word_hash(w))
             if not len(d):
                 continue
             idf = np.log(1.0 + (n - len(d) + 0.5) / (len(d) + 0.5))
@@ -507,7 +520,7 @@ def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQue
         if len(term_words(term.text)) > 1:
             full[side.substring(folded)] += PHRASE_BONUS
         if folded:
-            full[_place_docs(side, folded)] += PLACE_BONUS
+            full[reads.places(folded)] += PLACE_BONUS
     scores = full[docs]
     for column, bonus in (("title", TITLE_BONUS), ("section", SECTION_BONUS)):
         # Summed per distinct value over the terms, then gathered once: a common word is in most titles.
