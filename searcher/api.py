@@ -9,19 +9,18 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import highlight, indexing
-from .dates import date_in
+from .dates import date_key, typed_date
 from .engine import Engine, EngineHit, Filters, IndexMismatch, NoIndex, open_engine
 from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
-from .model import FacetValue, Hit, Result
+from .model import FacetValue, Hit, Notice, Result, Suggestion
 from .places import resolve_name, resolve_province
-from .query import ParsedQuery, QueryError, parse_query
+from .query import ParsedQuery, QueryError, Term, parse_query
 
 if TYPE_CHECKING:
     from .metadata import Metadata
@@ -122,11 +121,21 @@ def remove(paths: list[str], index_dir: str | os.PathLike[str] = DEFAULT_INDEX_D
 def _full_date(value: str | None, name: str) -> str | None:
     if not value:
         return None
-    value = value.strip()
-    parsed = date_in(value) if re.fullmatch(r"\d{4}(?:[-./]\d{1,2}){0,2}|\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?", value) else None
+    parsed = typed_date(value)
     if not parsed:
-        raise QueryError(f"--{name} takes a date like 2023, 2023-04 or 2023-04-12 (got {value!r}).")
+        label = {"from": "起始日期", "to": "截止日期"}[name]
+        raise QueryError(f"--{name} takes a date like 2023, 2023-04 or 2023-04-12 (got {value.strip()!r}).",
+                         f"{label}要写成 2023、2023-04 或 2023-04-12 这样的日期（现在是 {value.strip()!r}）。", field=name)
     return parsed
+
+
+def _date_range(opts: SearchOptions) -> tuple[str | None, str | None]:
+    start, end = _full_date(opts.date_from, "from"), _full_date(opts.date_to, "to")
+    if start and end and date_key(start, end=False) > date_key(end, end=True):
+        raise QueryError(f"The range runs backwards: --from {start} is after --to {end}. Swap them: "
+                         f"--from {end} --to {start}.",
+                         f"起始日期 {start} 晚于截止日期 {end}，请对调：起 {end}，止 {start}。", field="from")
+    return start, end
 
 
 def _place_names(name: str) -> list[str]:
@@ -139,16 +148,18 @@ def _place_names(name: str) -> list[str]:
     return list(dict.fromkeys(names)) or [name]
 
 
-def filter_notes(parsed: ParsedQuery, opts: SearchOptions) -> list[str]:
+def filter_notes(parsed: ParsedQuery, opts: SearchOptions) -> list[Notice]:
     """Warnings about filter values the gazetteer does not know (they match nothing or little)."""
     notes = []
     for name in opts.cities + parsed.filters.get("city", []) + ([opts.county] if opts.county else []) + \
             parsed.filters.get("county", []):
         if not resolve_name(name):
-            notes.append(f"No city or county called {name!r} is known; check the name (e.g. 延吉, 吉林市, 船营区).")
+            notes.append(Notice(f"No city or county called {name!r} is known; check the name (e.g. 延吉, 吉林市, 船营区).",
+                                f"没有叫“{name}”的城市或区县，请检查名称（例如 延吉、吉林市、船营区）。"))
     for name in ([opts.province] if opts.province else []) + parsed.filters.get("province", []):
         if not resolve_province(name):
-            notes.append(f"No province called {name!r} is known; check the name (e.g. 吉林, 广西, 内蒙古).")
+            notes.append(Notice(f"No province called {name!r} is known; check the name (e.g. 吉林, 广西, 内蒙古).",
+                                f"没有叫“{name}”的省份，请检查名称（例如 吉林、广西、内蒙古）。"))
     return notes
 
 
@@ -163,8 +174,7 @@ def build_filters(parsed: ParsedQuery, opts: SearchOptions) -> Filters:
         filters.counties.extend(_place_names(name))
     years = ([opts.year] if opts.year else []) + [int(y) for y in parsed.filters.get("year", [])]
     filters.years = list(dict.fromkeys(years))
-    filters.date_from = _full_date(opts.date_from, "from")
-    filters.date_to = _full_date(opts.date_to, "to")
+    filters.date_from, filters.date_to = _date_range(opts)
     return filters
 
 
@@ -199,7 +209,35 @@ def search(
     facets["year"] = sorted(facets.get("year", []), key=lambda f: f.value, reverse=True)
     return Result(query=query, total=found.total, hits=hits, facets=facets, limit=opts.limit, offset=opts.offset,
                   collapsed_total=found.collapsed_total if found.collapsed_total is not None else found.total,
-                  notes=filter_notes(parsed, opts), facet_distinct=found.facet_distinct)
+                  notes=parsed.notes + filter_notes(parsed, opts), facet_distinct=found.facet_distinct,
+                  suggestions=_suggestions(parsed, filters, engine) if found.total == 0 else [])
+
+
+MAX_SUGGESTIONS = 3
+
+
+def _suggestions(parsed: ParsedQuery, filters: Filters, engine: Engine) -> list[Suggestion]:
+    """For a query that found nothing: the query with one unmatched term replaced by a nearby
+    indexed word ("did you mean"), with the total each would really give."""
+    out: list[Suggestion] = []
+    for term in parsed.positive_terms():
+        if term.quoted or term.wildcard or engine.search(_only(term), filters, 0, 0, "relevance").total:
+            continue
+        for word in engine.nearest_words(term.text, MAX_SUGGESTIONS * 2):
+            text = parsed.text.replace(term.text, word, 1)
+            try:
+                total = engine.search(parse_query(text), filters, 0, 0, "relevance").total
+            except QueryError:
+                continue
+            if total and all(s.query != text for s in out):
+                out.append(Suggestion(text, total))
+        if out:
+            break
+    return sorted(out, key=lambda s: -s.total)[:MAX_SUGGESTIONS]
+
+
+def _only(term: Term) -> ParsedQuery:
+    return ParsedQuery(text=term.text, must=[term])
 
 
 def iter_hits(

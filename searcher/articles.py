@@ -29,13 +29,15 @@ class _Article:
     body: list[Paragraph]
 
 
-def doc_id_for(path_key: str, index: int) -> str:
-    """Stable id of the index-th article of a file: same file, same ids, on every run."""
-    return hashlib.sha1(f"{path_key}\0{index}".encode()).hexdigest()[:16]
+def doc_id_for(file_digest: str, index: int) -> str:
+    """Id of the index-th article of a file, from the file's content hash: the same bytes give
+    the same ids wherever they lie, on every machine and after a rebuild."""
+    return hashlib.sha1(f"{file_digest}\0{index}".encode()).hexdigest()[:16]
 
 
-def documents(paras: list[Paragraph], source: str, path_key: str, fallback_title: str) -> list[Document]:
-    """Split a file's paragraphs into articles and build their passages."""
+def documents(paras: list[Paragraph], source: str, file_digest: str, fallback_title: str) -> list[Document]:
+    """Split a file's paragraphs into articles and build their passages (``file_digest``: the
+    content hash of the file's bytes, which the ids derive from)."""
     header_year: str | None = None
     for p in paras[:5]:
         if p.is_heading and (header_year := year_in_title(p.text)):
@@ -52,7 +54,7 @@ def documents(paras: list[Paragraph], source: str, path_key: str, fallback_title
         articles = [_Article(title, date or header_year, paras)]
     docs = []
     for i, art in enumerate(articles):
-        doc_id = doc_id_for(path_key, i)
+        doc_id = doc_id_for(file_digest, i)
         docs.append(_document(art, doc_id, source))
     return [d for d in docs if d.passages]
 
@@ -77,7 +79,8 @@ def _compilation_articles(paras: list[Paragraph], header_year: str | None) -> li
         title_at = i - 1
         end = _kicker_start(paras, starts[n + 1] - 1) if n + 1 < len(starts) else len(paras)
         kicker_at = _kicker_start(paras, title_at)
-        body = paras[kicker_at:title_at] + paras[i + 1 : end]
+        # The title line stays a passage (a heading): an article is found by the words of its title.
+        body = paras[kicker_at:i] + paras[i + 1 : end]
         articles.append(_Article(paras[title_at].text, date_line(paras[i].text) or header_year, body))
     return articles
 
@@ -110,8 +113,16 @@ def _document(art: _Article, doc_id: str, source: str) -> Document:
     section: str | None = None
     section_place = doc_place
     passages: list[Passage] = []
-    for p in art.body:
+    # The leading headings up to the title (a kicker above it, headline and subtitle) are not a section.
+    title_block = 0
+    for k, p in enumerate(art.body):
+        if not p.is_heading:
+            break
+        if p.text in art.title:
+            title_block = k + 1
+    for k, p in enumerate(art.body):
         text = p.text
+        in_title = k < title_block
         if p.is_heading:
             heading_place = _heading_place(text, doc_place)
             if heading_place:
@@ -129,7 +140,7 @@ def _document(art: _Article, doc_id: str, source: str) -> Document:
             is_heading=p.is_heading,
         )
         passages.append(passage)
-        if p.is_heading:
+        if p.is_heading and not in_title:
             section = text
         elif m := _INLINE_SECTION.match(text):
             passage.section = m.group(0)[:-1]

@@ -123,6 +123,37 @@ def date_in(text: str) -> str | None:
     return None
 
 
+def date_key(date: str | None, end: bool) -> int:
+    """A date of any precision as yyyymmdd: its first day, or its last day with ``end``.
+
+    >>> date_key("2021", end=False), date_key("2021", end=True), date_key("2023-04", end=True)
+    (20210101, 20211231, 20230431)
+    """
+    if not date:
+        return 0
+    parts = [int(p) for p in date.split("-")]
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else (12 if end else 1)
+    day = parts[2] if len(parts) > 2 else (31 if end else 1)
+    return year * 10000 + month * 100 + day
+
+
+def typed_date(value: str) -> str | None:
+    """A date as a user types it (an option, a form field, a corrections file), at its precision.
+
+    >>> typed_date("2021"), typed_date("2023-4"), typed_date("2023/4/12"), typed_date("2023年4月")
+    ('2021', '2023-04', '2023-04-12', '2023-04')
+    >>> typed_date("2023-13") is None, typed_date("21") is None
+    (True, True)
+    """
+    value = unicodedata.normalize("NFKC", value).strip()
+    if m := re.fullmatch(r"(\d{4})年?", value):
+        return m.group(1) if MIN_YEAR <= int(m.group(1)) <= MAX_YEAR else None
+    if re.fullmatch(r"\d{4}(?:[-./]\d{1,2}){1,2}|\d{4}年\d{1,2}月(?:\d{1,2}[日号])?", value):
+        return date_in(value)  # also rejects 2023-13 and 2023-02-30
+    return None
+
+
 def date_line(line: str) -> str | None:
     """The date if the whole line is a date line, such as （2023年4月12日） or 发布时间：2023-04-12.
 

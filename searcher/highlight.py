@@ -7,46 +7,26 @@ every piece of document text first and adding ``<mark>`` second.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from html import escape
 
-from .analysis import fold, term_words
+from .analysis import fold
+from .matching import term_spans
 from .query import Term
 
 
-def _patterns(terms: list[Term]) -> list[re.Pattern[str]]:
-    return _compiled(tuple((term.text, term.quoted) for term in terms))
-
-
-@lru_cache(maxsize=1024)
-def _compiled(terms: tuple[tuple[str, bool], ...]) -> list[re.Pattern[str]]:
-    """Patterns for a query's terms, once per query rather than once per hit."""
-    needles: set[str] = set()
-    for text, quoted in terms:
-        needles.add(fold(text))
-        if not quoted:
-            needles.update(term_words(text))
-    out = []
-    for needle in sorted(needles, key=len, reverse=True):
-        cs = [c for c in needle if not c.isspace()]
-        if cs:
-            out.append(re.compile(r"\s*".join(re.escape(c) for c in cs)))
-    return out
-
-
 def spans(text: str, terms: list[Term]) -> list[tuple[int, int]]:
-    """Merged (start, end) character spans of every term occurrence in ``text``.
+    """Merged (start, end) character spans of what made each term match ``text``
+    (searcher.matching): never a lone character of a term that matched as a whole elsewhere.
 
-    >>> spans("延吉市设立路长，路长巡查", [Term("路长")])
-    [(5, 7), (8, 10)]
+    >>> spans("延吉市设立路长，路长巡查，道路长度", [Term("路长")])
+    [(5, 7), (8, 10), (14, 16)]
     """
     folded = fold(text)
     if len(folded) != len(text):
         folded = text
     found: list[tuple[int, int]] = []
-    for pattern in _patterns(terms):
-        found.extend((m.start(), m.end()) for m in pattern.finditer(folded) if m.end() > m.start())
+    for term in terms:
+        found.extend(term_spans(folded, term))
     found.sort()
     merged: list[tuple[int, int]] = []
     for start, end in found:

@@ -70,5 +70,5 @@ def read_documents(f: SourceFile, data: bytes | None = None, *, metadata: Metada
         except OSError as exc:
             raise UnreadableFile(exc.strerror or str(exc)) from exc
     text = extract_text(data, f.path.suffix)
-    docs = documents(paragraphs(text), f.source, f.path_key, fallback_title=f.path.stem)
+    docs = documents(paragraphs(text), f.source, content_hash(data), fallback_title=f.path.stem)
     return metadata.apply(f.path_key, docs) if metadata is not None else docs

@@ -54,7 +54,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .dates import MAX_YEAR, MIN_YEAR, date_in
+from .dates import typed_date
 from .model import Document, Place
 from .normalize import normalize_text
 from .places import MUNICIPALITIES, all_names, resolve_name, resolve_province
@@ -304,7 +304,7 @@ def _parse_row(path: Path, folder: Path, line: int, row: dict[str, str]) -> tupl
         raise MetadataError(f"{where}: the file cell is empty")
     match = cell("match_title")
     date = cell("date")
-    parsed_date = _parse_date(date) if date else None
+    parsed_date = typed_date(date) if date else None
     if date and parsed_date is None:
         raise MetadataError(f"{where}: bad date {date!r}; write 2023, 2023-04 or 2023-04-12")
     place = None
@@ -321,16 +321,6 @@ def _target(folder: Path, file: str) -> _Target:
     if len(given.parts) == 1:
         return "name", given.name
     return "path", str((folder / given).resolve())
-
-
-def _parse_date(value: str) -> str | None:
-    value = unicodedata.normalize("NFKC", value).strip()
-    if m := re.fullmatch(r"(\d{4})年?", value):
-        year = int(m.group(1))
-        return m.group(1) if MIN_YEAR <= year <= MAX_YEAR else None
-    if re.fullmatch(r"\d{4}(?:[-./]\d{1,2}){1,2}|\d{4}年\d{1,2}月(?:\d{1,2}[日号])?", value):
-        return date_in(value)  # also rejects 2023-13 and 2023-02-30
-    return None
 
 
 # --------------------------------------------------------------------------- places

@@ -69,6 +69,20 @@ class Document:
     passages: list[Passage]
 
 
+class Notice(NamedTuple):
+    """Something the user should know about a query, in English (CLI, JSON) and Chinese (web)."""
+
+    en: str
+    zh: str
+
+
+class Suggestion(NamedTuple):
+    """A query that would find something where the one typed found nothing, and its total."""
+
+    query: str
+    total: int
+
+
 class FacetValue(NamedTuple):
     # A tuple, not a dataclass: a county facet can list thousands of values per query.
     value: str
@@ -121,8 +135,10 @@ class Result:
     offset: int = 0
     # Results to page through when copies are collapsed (``total`` counts every passage).
     collapsed_total: int | None = None
-    # Things the user should know about the query, e.g. an unknown place name (not in JSON).
-    notes: list[str] = field(default_factory=list)
+    # Things the user should know about the query, e.g. an unknown place name.
+    notes: list[Notice] = field(default_factory=list)
+    # With no match: the nearest indexed words, as queries with their totals ("did you mean").
+    suggestions: list[Suggestion] = field(default_factory=list)
     # Distinct values per facet among all matches; more than ``facets`` lists when it was cut.
     facet_distinct: dict[str, int] = field(default_factory=dict)
 
@@ -133,4 +149,6 @@ class Result:
             "hits": [h.to_dict() for h in self.hits],
             "facets": {k: [{"value": v.value, "count": v.count} for v in vs] for k, vs in self.facets.items()},
             "facet_distinct": self.facet_distinct,
+            "notes": [n.en for n in self.notes],
+            "suggestions": [{"query": s.query, "total": s.total} for s in self.suggestions],
         }

@@ -43,7 +43,7 @@ def test_terminal_output_has_rank_place_date_title_and_text(runner: CliRunner, s
 def test_env_var_sets_the_index_dir(runner: CliRunner, seed_index: Path) -> None:
     result = runner.invoke(main, ["search", "飞线充电", "--json"], env={"SEARCHER_INDEX_DIR": str(seed_index)})
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["total"] == 2
+    assert json.loads(result.stdout)["total"] == 3  # 龙潭区, 运城市 and 船营区's “飞线”充电
 
 
 def test_search_without_index_says_how_to_build_one(runner: CliRunner, tmp_path: Path) -> None:

@@ -52,8 +52,9 @@ def test_gbk_compilation_with_toc_and_hard_wraps(tmp_path: Path) -> None:
     assert (hit.title, hit.date) == ("延吉市推进路长制工作综述", "2022-06-08")
     assert (hit.province, hit.city, hit.county) == ("吉林省", "延边朝鲜族自治州", "延吉市")
 
-    r = api.search("垃圾分类", tmp_path / "ix")
-    assert r.total == 1 and r.hits[0].city == "台州市" and r.hits[0].date == "2022-07-01"
+    r = api.search("垃圾分类", tmp_path / "ix")  # the article's title (a passage of its own) and one paragraph
+    assert r.total == 2 and {(h.city, h.date) for h in r.hits} == {("台州市", "2022-07-01")}
+    assert r.hits[0].text == "台州市垃圾分类工作综述"  # the title match ranks first
 
     everything = [p["text"] for p in api.open_index(tmp_path / "ix").all_passages()]
     assert not any("综述1" in t or "综述5" in t or t in ("目 录", "- 2 -") for t in everything)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 from collections import OrderedDict
@@ -35,8 +36,10 @@ from typing import Any
 import numpy as np
 
 from ..analysis import fold
+from ..dates import date_key
 from ..dupes import HASHES
 from ..dupes import groups as dupe_groups
+from ..matching import IGNORED
 
 SIDE_DIR = "side"
 DATA_FILE = "data.bin"
@@ -44,22 +47,16 @@ COLUMNS = ("province", "city", "county", "year", "date", "path_key", "content_ha
            "title", "section", "place", "source", "paragraph")
 # Substring results are kept for repeated terms (typing, paging, facet clicks), up to this many bytes.
 _CACHE_BYTES = 48 * 2**20
+# UTF-16 units an unquoted term skips between its characters (matching.IGNORED).
+IGNORED_UNITS = np.zeros(0x10000, dtype=bool)
+IGNORED_UNITS[[ord(ch) for ch in IGNORED]] = True
+# Candidates a "did you mean" pattern reads at most (a one-character piece can be in most passages).
+_SUGGEST_CANDIDATES = 20_000
 
 
 def units(text: str) -> np.ndarray:
     """UTF-16 code units of already folded text, without whitespace."""
     return np.frombuffer("".join(text.split()).encode("utf-16-le"), dtype="<u2")
-
-
-def date_key(date: str | None, end: bool) -> int:
-    """A date of any precision as yyyymmdd: its first day, or its last day with ``end``."""
-    if not date:
-        return 0
-    parts = [int(p) for p in date.split("-")]
-    year = parts[0]
-    month = parts[1] if len(parts) > 1 else (12 if end else 1)
-    day = parts[2] if len(parts) > 2 else (31 if end else 1)
-    return year * 10000 + month * 100 + day
 
 
 class SegmentBuilder:
@@ -109,6 +106,13 @@ class SegmentBuilder:
         same_doc = doc_of[:-1] == doc_of[1:]
         keys = (wide[:-1] << 16) | wide[1:]
         big["bi_docs"] = _postings(tmp, "bi", (keys[same_doc] << 32) | doc_of[:-1][same_doc], doc_type)
+        # Bridged bigrams: two characters with only ignorable punctuation between them (“飞线”充电
+        # holds 线充), so unquoted terms match across it without a second copy of the text.
+        kept = np.flatnonzero(~IGNORED_UNITS[text])
+        a, b = kept[:-1], kept[1:]
+        bridged = (b - a > 1) & (doc_of[a] == doc_of[b])
+        br_keys = (wide[a[bridged]] << 16) | wide[b[bridged]]
+        big["br_docs"] = _postings(tmp, "br", (br_keys << 32) | doc_of[a[bridged]], doc_type)
         big["w_docs"], big["w_tf"] = _word_postings(tmp, self.word_ids, doc_type)
         big["text"] = text
         np.save(tmp / "toff.npy", toff)
@@ -223,6 +227,7 @@ class _Segment:
     toff: np.ndarray
     uni: tuple[np.ndarray, np.ndarray]  # keys, offsets into uni_docs
     bi: tuple[np.ndarray, np.ndarray]
+    br: tuple[np.ndarray, np.ndarray]  # bridged bigrams (across ignorable punctuation)
     words: tuple[np.ndarray, np.ndarray]
 
     def word_postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
@@ -234,7 +239,7 @@ class _Segment:
         return self.data.read("w_docs", start, stop), self.data.read("w_tf", start, stop)
 
     def postings(self, which: str, key: int) -> np.ndarray:
-        keys, off = self.uni if which == "uni" else self.bi
+        keys, off = {"uni": self.uni, "bi": self.bi, "br": self.br}[which]
         i = int(np.searchsorted(keys, key))
         if i >= len(keys) or int(keys[i]) != key:
             return np.zeros(0, dtype=np.uint32)
@@ -256,6 +261,74 @@ class _Segment:
         # Passages are stored back to back: a match must end inside the passage it starts in.
         # No need to intersect with ``cand``: a passage containing u contains all its bigrams.
         return distinct(owner[pos + len(u) <= self.toff[owner + 1]]).astype(np.uint32)
+
+    def matching_texts(self, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The matching text (ignorable punctuation removed) of each of ``cand`` (sorted local
+        numbers), back to back, and the offsets where each starts (one more than ``cand``)."""
+        cand = cand.astype(np.int64)
+        starts, stops = self.toff[cand], self.toff[cand + 1]
+        lengths = stops - starts
+        off = np.zeros(len(cand) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=off[1:])
+        lo, hi = int(starts[0]), int(stops[-1])
+        if len(cand) <= 512 and hi - lo > 8 * int(off[-1]):
+            # A few passages far apart: read each, not everything between them.
+            text = np.concatenate([self.data.read("text", int(a), int(b)) for a, b in zip(starts, stops)])
+        else:
+            span = self.data.read("text", lo, hi)
+            text = span[np.arange(int(off[-1])) + np.repeat(starts - lo - off[:-1], lengths)]
+        keep = ~IGNORED_UNITS[text]
+        kept = np.zeros(len(text) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept[1:])
+        return text[keep], kept[off]
+
+
+def _positions(text: np.ndarray, off: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(start, passage index) of every occurrence of the units ``u`` inside one passage of ``text``."""
+    pos = np.flatnonzero(text[: max(len(text) - len(u) + 1, 0)] == u[0])
+    for j in range(1, len(u)):
+        pos = pos[text[pos + j] == u[j]]
+    owner = np.searchsorted(off, pos, side="right") - 1
+    inside = pos + len(u) <= off[owner + 1]
+    return pos[inside], owner[inside]
+
+
+def _contained(text: np.ndarray, off: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Which passages of ``text`` contain ``u`` (a mask over them)."""
+    found = np.zeros(len(off) - 1, dtype=bool)
+    found[_positions(text, off, u)[1]] = True
+    return found
+
+
+def _in_window(text: np.ndarray, off: np.ndarray, words: Sequence[np.ndarray], limit: int) -> np.ndarray:
+    """Which passages hold every one of ``words`` inside some stretch of ``limit`` units (a mask).
+
+    A shortest such stretch starts where one of the words does, so each occurrence start is
+    tried as the stretch's start: every word needs an occurrence beginning at or after it
+    that ends within ``limit`` units and inside the same passage."""
+    occurrences = [_positions(text, off, u)[0] for u in words]
+    found = np.zeros(len(off) - 1, dtype=bool)
+    if any(not len(p) for p in occurrences):
+        return found
+    starts = distinct(np.concatenate(occurrences))
+    owner = np.searchsorted(off, starts, side="right") - 1
+    bound = np.minimum(starts + limit, off[owner + 1])
+    ok = np.ones(len(starts), dtype=bool)
+    for u, pos in zip(words, occurrences):
+        i = np.searchsorted(pos, starts)
+        has = i < len(pos)
+        ok &= has & (pos[np.minimum(i, len(pos) - 1)] + len(u) <= bound)
+    found[owner[ok]] = True
+    return found
+
+
+def _regex_matches(text: np.ndarray, off: np.ndarray, pattern: re.Pattern[str]) -> list[list[str]]:
+    """The strings ``pattern`` matches in each passage of ``text``."""
+    out: list[list[str]] = []
+    for i in range(len(off) - 1):
+        passage = text[off[i] : off[i + 1]].tobytes().decode("utf-16-le", "surrogatepass")
+        out.append(pattern.findall(passage))
+    return out
 
 
 class SideIndexMissing(Exception):
@@ -289,6 +362,7 @@ class Sidecar:
                     base, n, _DataFile(seg_dir / DATA_FILE, meta["data"]), load("toff"),
                     (load("uni_keys"), load("uni_off")),
                     (load("bi_keys"), load("bi_off")),
+                    (load("br_keys"), load("br_off")),
                     (load("w_keys"), load("w_off")),
                 )
             )
@@ -323,27 +397,13 @@ class Sidecar:
     # --- exact substrings --------------------------------------------------------------
 
     def substring(self, needle: str) -> np.ndarray:
-        """Sorted document numbers of live passages whose folded text contains ``needle``."""
+        """Sorted document numbers of live passages whose folded text contains ``needle`` (spaces
+        ignored on both sides): a quoted string."""
         needle = "".join(needle.split())
         if not needle:
             return np.zeros(0, dtype=np.int64)
-        cached = self._cache.get(needle)
-        if cached is not None:
-            self._cache.move_to_end(needle)
-            return cached
         u = units(needle)
-        found: list[np.ndarray] = []
-        for seg in self.segments:
-            local = self._segment_matches(seg, needle, u)
-            if len(local):
-                found.append(local.astype(np.int32) + np.int32(seg.base))
-        docs = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
-        docs = docs[self.live[docs]]
-        self._cache[needle] = docs
-        self._cache_bytes += docs.nbytes
-        while self._cache_bytes > _CACHE_BYTES and len(self._cache) > 1:
-            self._cache_bytes -= self._cache.popitem(last=False)[1].nbytes
-        return docs
+        return self._cached(needle, lambda: self._per_segment(lambda seg: self._segment_matches(seg, needle, u)))
 
     @staticmethod
     def _segment_matches(seg: _Segment, needle: str, u: np.ndarray) -> np.ndarray:
@@ -365,6 +425,127 @@ class Sidecar:
         if len(u) == 2:
             return cand
         return seg.containing(cand, u)
+
+    def _cached(self, key: str, compute: Any) -> np.ndarray:
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        docs = compute()
+        self._cache[key] = docs
+        self._cache_bytes += docs.nbytes
+        while self._cache_bytes > _CACHE_BYTES and len(self._cache) > 1:
+            self._cache_bytes -= self._cache.popitem(last=False)[1].nbytes
+        return docs
+
+    def _per_segment(self, local: Any) -> np.ndarray:
+        """Live global document numbers from ``local(segment)`` (sorted local numbers per segment)."""
+        found: list[np.ndarray] = []
+        for seg in self.segments:
+            docs = local(seg)
+            if len(docs):
+                found.append(docs.astype(np.int32) + np.int32(seg.base))
+        docs = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+        return docs[self.live[docs]]
+
+    def loose(self, needle: str) -> np.ndarray:
+        """Sorted live document numbers whose matching text (matching.matching_text: no spaces,
+        no ignorable punctuation) contains ``needle``, itself matching text: rule (a)."""
+        if not needle:
+            return np.zeros(0, dtype=np.int64)
+        u = units(needle)
+        return self._cached("\x00a" + needle, lambda: self._per_segment(lambda seg: self._loose_in(seg, u)))
+
+    @staticmethod
+    def _loose_in(seg: _Segment, u: np.ndarray) -> np.ndarray:
+        if len(u) == 1:
+            return seg.postings("uni", int(u[0]))
+        keys = sorted({(int(a) << 16) | int(b) for a, b in zip(u[:-1], u[1:])})
+        cand: np.ndarray | None = None
+        bridged = np.zeros(seg.n, dtype=bool)
+        for key in keys:
+            across = seg.postings("br", key)
+            bridged[across] = True
+            present = np.zeros(seg.n, dtype=bool)
+            present[seg.postings("bi", key)] = True
+            present[across] = True
+            cand = np.flatnonzero(present) if cand is None else cand[present[cand]]
+            if not len(cand):
+                return cand
+        assert cand is not None
+        if len(u) == 2:
+            return cand.astype(np.uint32)
+        direct = seg.containing(cand, u) if len(cand) else cand
+        # A passage can hold the needle only across punctuation if one of its bigrams is bridged there.
+        rest = cand[bridged[cand]]
+        rest = rest[~np.isin(rest, direct)]
+        if not len(rest):
+            return direct.astype(np.uint32)
+        text, off = seg.matching_texts(rest)
+        return distinct(np.concatenate([direct.astype(np.int64), rest[_contained(text, off, u)]])).astype(np.uint32)
+
+    def _candidates(self, needles: Sequence[str]) -> np.ndarray:
+        """Live documents whose matching text holds every one of ``needles`` (rule (a) each)."""
+        mask = np.zeros(self.n, dtype=bool)
+        mask[self.loose(needles[0])] = True
+        for needle in needles[1:]:
+            also = np.zeros(self.n, dtype=bool)
+            also[self.loose(needle)] = True
+            mask &= also
+        return np.flatnonzero(mask)
+
+    def _verified(self, cand: np.ndarray, test: Any) -> np.ndarray:
+        """Those of ``cand`` (sorted global numbers) whose matching texts pass ``test(text, off)`` (a mask)."""
+        out: list[np.ndarray] = []
+        for seg in self.segments:
+            lo, hi = np.searchsorted(cand, [seg.base, seg.base + seg.n])
+            local = cand[lo:hi] - seg.base
+            if len(local):
+                text, off = seg.matching_texts(local)
+                out.append(local[test(text, off)] + seg.base)
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+    def window(self, words: Sequence[str], limit: int, already: np.ndarray) -> np.ndarray:
+        """Rule (b): live documents, beyond those ``already`` matched (a mask), whose matching
+        text holds every one of ``words`` inside a stretch of ``limit`` characters."""
+        cand = self._candidates(words)
+        cand = cand[~already[cand]]
+        if not len(cand):
+            return cand
+        us = [units(w) for w in words]
+        return self._verified(cand, lambda text, off: _in_window(text, off, us, limit))
+
+    def wildcard(self, pattern: str, pieces: Sequence[str]) -> np.ndarray:
+        """Live documents whose matching text matches the regular expression ``pattern``
+        (every match contains all of ``pieces``)."""
+        compiled = re.compile(pattern)
+
+        def compute() -> np.ndarray:
+            cand = self._candidates(pieces)
+            if not len(cand):
+                return cand
+            return self._verified(
+                cand, lambda text, off: np.array([bool(m) for m in _regex_matches(text, off, compiled)], dtype=bool))
+
+        return self._cached("\x00w" + pattern, compute)
+
+    def wildcard_strings(self, pattern: str, pieces: Sequence[str]) -> dict[str, int]:
+        """What ``pattern`` matches in the matching text, with the number of passages holding
+        each string; empty when the pattern's literal pieces are in too many passages to read."""
+        cand = self._candidates(pieces)
+        if not len(cand) or len(cand) > _SUGGEST_CANDIDATES:
+            return {}
+        compiled = re.compile(pattern)
+        counts: dict[str, int] = {}
+
+        def collect(text: np.ndarray, off: np.ndarray) -> np.ndarray:
+            for found in _regex_matches(text, off, compiled):
+                for string in set(found):
+                    counts[string] = counts.get(string, 0) + 1
+            return np.zeros(len(off) - 1, dtype=bool)
+
+        self._verified(cand, collect)
+        return counts
 
     # --- words ---------------------------------------------------------------------------
 

@@ -32,11 +32,13 @@ import numpy as np
 
 from ..analysis import analyze_document, analyzer_id, fold, term_words, word_hash
 from ..dupes import duplicate_articles
+from ..matching import literal_pieces, matching_text, wildcard_regex, window_limit, window_words
 from ..model import Document, Place
 from ..places import place_names
-from ..query import AnyOf, ParsedQuery, Term
+from ..query import Clause, ParsedQuery, Term, options
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
-from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, date_key, distinct
+from ..dates import date_key
+from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, distinct
 
 
 class _Deferred(types.ModuleType):
@@ -78,7 +80,7 @@ _import_whoosh()
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.fields import STORED, Schema  # noqa: E402
 
-ENGINE_FORMAT = "whoosh-9"
+ENGINE_FORMAT = "whoosh-10"
 META_FILE = "searcher.json"
 INDEX_NAME = "passages"
 
@@ -327,35 +329,22 @@ class WhooshEngine:
         for clause in query.must:
             found = self._clause(side, clause, reads)
             if matched is None:
-                matched = found
+                matched = found.copy()
             else:
                 matched &= found
         if matched is None:
             matched = side.live.copy()
-        for term in query.must_not:
-            matched[side.substring(fold(term.text))] = False
+        for clause in query.must_not:
+            matched &= ~self._clause(side, clause, reads)  # what the clause would match, removed
         return matched
 
-    def _clause(self, side: Sidecar, clause: Term | AnyOf, reads: _QueryReads) -> np.ndarray:
-        if isinstance(clause, AnyOf):
-            found = np.zeros(side.n, dtype=bool)
-            for option in clause.options:
-                found |= self._clause(side, option, reads)
-            return found
-        folded = fold(clause.text)
+    def _clause(self, side: Sidecar, clause: Clause, reads: _QueryReads) -> np.ndarray:
+        terms = options(clause)
+        if len(terms) == 1:
+            return reads.matches(terms[0])
         found = np.zeros(side.n, dtype=bool)
-        found[side.substring(folded)] = True
-        if not clause.quoted:
-            found[reads.places(folded.strip())] = True
-            ws = list(dict.fromkeys(term_words(clause.text)))
-            if len(ws) > 1:
-                every = np.zeros(side.n, dtype=bool)
-                every[reads.postings(word_hash(ws[0]))[0]] = True
-                for w in ws[1:]:
-                    also = np.zeros(side.n, dtype=bool)
-                    also[reads.postings(word_hash(w))[0]] = True
-                    every &= also
-                found |= every
+        for term in terms:
+            found |= reads.matches(term)
         return found
 
     # --- documents and stats -----------------------------------------------------------
@@ -397,6 +386,25 @@ class WhooshEngine:
                 })
             return out
 
+    def nearest_words(self, term: str, limit: int) -> list[str]:
+        """Indexed words one edit (a character changed, added, dropped or two swapped) from
+        ``term``, the most frequent first: what a mistyped term probably meant."""
+        m = matching_text(fold(term))
+        if not 2 <= len(m) <= 8:
+            return []
+        with self._lock:
+            _, side = self._current()
+            counts: dict[str, int] = {}
+            edits = [m[:i] + "?" + m[i + 1 :] for i in range(len(m))] + [m[:i] + "?" + m[i:] for i in range(1, len(m))]
+            for pattern in edits:
+                counts.update(side.wildcard_strings(wildcard_regex(pattern), literal_pieces(pattern)))
+            literal = [m[:i] + m[i + 1 :] for i in range(len(m))] if len(m) >= 3 else []
+            literal += [m[:i] + m[i + 1] + m[i] + m[i + 2 :] for i in range(len(m) - 1)]
+            for word in literal:
+                counts[word] = len(side.loose(word))
+        words = [w for w, n in counts.items() if n and w != m and term_words(w) == (w,)]
+        return sorted(words, key=lambda w: (-counts[w], w))[:limit]
+
     def all_passages(self) -> Iterator[dict[str, Any]]:
         s, side = self._current()
         for d in side.live_docs.tolist():
@@ -425,12 +433,14 @@ class WhooshEngine:
 
 class _QueryReads:
     """What one query reads from the side index, read once: matching and ranking both need a
-    term's word postings and the passages about the place it names."""
+    term's match set, its text matches, word postings and the passages about the place it names."""
 
     def __init__(self, side: Sidecar) -> None:
         self._side = side
         self._postings: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._places: dict[str, np.ndarray] = {}
+        self._matches: dict[Term, np.ndarray] = {}
+        self._text: dict[Term, np.ndarray] = {}
 
     def postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
         found = self._postings.get(key)
@@ -442,6 +452,36 @@ class _QueryReads:
         found = self._places.get(name)
         if found is None:
             found = self._places[name] = _place_docs(self._side, name)
+        return found
+
+    def text_matches(self, term: Term) -> np.ndarray:
+        """Documents where the term occurs in the text: a quoted string exactly, an unquoted term
+        by rule (a) of searcher.matching (punctuation allowance, wildcards)."""
+        found = self._text.get(term)
+        if found is None:
+            side = self._side
+            if term.quoted:
+                found = side.substring(fold(term.text))
+            elif term.wildcard:
+                found = side.wildcard(wildcard_regex(term.text), literal_pieces(term.text))
+            else:
+                found = side.loose(matching_text(fold(term.text)))
+            self._text[term] = found
+        return found
+
+    def matches(self, term: Term) -> np.ndarray:
+        """The term's match set as a mask: (a) its text, (b) its words close together, (c) its place."""
+        found = self._matches.get(term)
+        if found is None:
+            side = self._side
+            found = np.zeros(side.n, dtype=bool)
+            found[self.text_matches(term)] = True
+            if not term.quoted and not term.wildcard:
+                found[self.places(fold(term.text).strip())] = True
+                words = window_words(term.text)
+                if words:
+                    found[side.window(words, window_limit(term.text), found)] = True
+            self._matches[term] = found
         return found
 
 
@@ -518,8 +558,8 @@ def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQue
             full[d] += idf * tf_hit * (BM25_K1 + 1) / (tf_hit + norm[d])
         folded = fold(term.text).strip()
         if len(term_words(term.text)) > 1:
-            full[side.substring(folded)] += PHRASE_BONUS
-        if folded:
+            full[reads.text_matches(term)] += PHRASE_BONUS
+        if folded and not term.quoted and not term.wildcard:
             full[reads.places(folded)] += PLACE_BONUS
     scores = full[docs]
     for column, bonus in (("title", TITLE_BONUS), ("section", SECTION_BONUS)):
@@ -527,7 +567,7 @@ def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQue
         table = np.zeros(len(side.values[COLUMNS.index(column)]), dtype=np.float64)
         for term in query.positive_terms():
             folded = fold(term.text).strip()
-            if folded:
+            if folded and not term.wildcard:
                 table[side.codes_containing(column, folded)] += bonus
         if table.any():
             scores += table[side.column(column)[docs]]
