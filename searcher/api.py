@@ -23,11 +23,13 @@ from .places import resolve_name, resolve_province
 from .query import ParsedQuery, QueryError, Term, parse_query
 
 if TYPE_CHECKING:
+    from .corrections import KeptFile
     from .metadata import Metadata
 
 __all__ = [
-    "DEFAULT_INDEX_DIR", "IndexMismatch", "IndexSummary", "NoIndex", "QueryError", "SearchOptions",
-    "Progress", "document", "duplicate_articles", "highlight_html", "index", "iter_hits", "remove", "search", "stats",
+    "DEFAULT_INDEX_DIR", "IndexMismatch", "IndexSummary", "NoIndex", "QueryError", "SearchOptions", "Progress",
+    "corrections", "document", "duplicate_articles", "forget_corrections", "highlight_html", "index", "iter_hits",
+    "remove", "search", "stats",
 ]
 
 DEFAULT_INDEX_DIR = "index"
@@ -80,7 +82,7 @@ def index(
     ``metadata.jsonl`` inside indexed folders; a malformed one raises ``MetadataError``
     before anything is written.
     """
-    corrections = _corrections(paths, metadata)
+    corrections, gone = _corrections(Path(index_dir), paths, metadata)
     try:
         engine = open_engine(Path(index_dir), create=rebuild)
     except NoIndex:
@@ -89,8 +91,13 @@ def index(
         (Path(index_dir) / indexing.FOLDERS_FILE).unlink(missing_ok=True)
     # SEARCHER_COMMIT_EVERY exists for the crash tests, which need commits every few files.
     every = commit_every or int(os.environ.get("SEARCHER_COMMIT_EVERY", COMMIT_EVERY_FILES))
-    return indexing.run(engine, Path(index_dir), paths, jobs=jobs, progress=progress,
-                        commit_every=every, metadata=corrections)
+    summary = indexing.run(engine, Path(index_dir), paths, jobs=jobs, progress=progress,
+                           commit_every=every, metadata=corrections)
+    summary.notes.extend(
+        f"the corrections of {f.path} are kept in the index although that file is gone; "
+        f"`searcher corrections --forget {f.path}` drops them" for f in gone
+    )
+    return summary
 
 
 def __getattr__(name: str) -> Any:
@@ -102,15 +109,37 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-def _corrections(paths: list[str], metadata: str | os.PathLike[str] | None) -> Metadata | None:
-    from .metadata import find_folder_metadata, load_metadata
+def _corrections(
+    index_dir: Path, paths: list[str], metadata: str | os.PathLike[str] | None
+) -> tuple[Metadata | None, list[KeptFile]]:
+    """Every correction to apply: those given now (``metadata``, folders' metadata.csv), which
+    are kept in the index, and those kept from earlier runs."""
+    from .corrections import keep
+    from .metadata import find_folder_metadata
 
-    found: Metadata | None = load_metadata(Path(metadata)) if metadata else None
-    for given in paths:
-        if Path(given).is_dir() and (folder_file := find_folder_metadata(Path(given))):
-            more = load_metadata(folder_file)
-            found = more if found is None else found.merged(more)
-    return found
+    given = [Path(metadata)] if metadata else []
+    given += [found for p in paths if Path(p).is_dir() and (found := find_folder_metadata(Path(p)))]
+    return keep(index_dir, given)
+
+
+def corrections(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> list[dict[str, Any]]:
+    """The metadata files whose corrections the index keeps: path, kept_at, rows, and whether
+    the file still exists."""
+    from .corrections import kept
+
+    out = []
+    for f in kept(Path(index_dir)):
+        rows = sum(len(by_title) for by_title in f.parse().rows.values())
+        out.append({"path": f.path, "kept_at": f.kept_at, "rows": rows, "exists": Path(f.path).exists()})
+    return out
+
+
+def forget_corrections(path: str, index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> str | None:
+    """Stop applying a kept metadata file; its resolved path, or None if none was kept under ``path``."""
+    from .corrections import forget
+
+    found = forget(Path(index_dir), path)
+    return found.path if found else None
 
 
 def remove(paths: list[str], index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> tuple[int, list[str]]:
@@ -305,14 +334,21 @@ class DocumentView:
     county: str | None
     date: str | None
     passages: list[dict[str, Any]]
+    # Other files holding the same bytes (the same article, so the same id), as given when indexed.
+    also_in: list[str] = field(default_factory=list)
 
 
 def document(
     doc_id: str, index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR, engine: Engine | None = None
 ) -> DocumentView | None:
-    rows = (engine or open_index(index_dir)).document(doc_id)
-    if not rows:
+    found = (engine or open_index(index_dir)).document(doc_id)
+    if not found:
         return None
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for row in found:
+        by_file.setdefault(row["path_key"], []).append(row)
+    rows, *copies = by_file.values()  # the file indexed first is shown
+    rows = sorted(rows, key=lambda f: f["paragraph"])
     first = rows[0]
     return DocumentView(
         doc_id=doc_id,
@@ -323,6 +359,7 @@ def document(
         county=first.get("county"),
         date=first.get("date"),
         passages=rows,
+        also_in=[copy[0]["source"] for copy in copies],
     )
 
 

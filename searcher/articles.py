@@ -138,6 +138,7 @@ def _document(art: _Article, doc_id: str, source: str) -> Document:
             place=section_place,
             date=art.date,
             is_heading=p.is_heading,
+            is_title=in_title and p.text in art.title,
         )
         passages.append(passage)
         if p.is_heading and not in_title:

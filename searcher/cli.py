@@ -113,6 +113,8 @@ def _run_index(paths: list[str], index_dir: str, rebuild: bool = False, jobs: in
         click.echo("\r\x1b[K", err=True, nl=False)
     for source, reason in summary.skipped:
         _note(f"skipped {source}: {reason}")
+    for note in summary.notes:
+        _note(f"note: {note}")
     if not quiet:
         removed = f", {summary.removed} removed" if summary.removed else ""
         _note(
@@ -174,7 +176,12 @@ def _options(opts: dict[str, Any], **more: Any) -> api.SearchOptions:
     )
 
 
-@main.command("search")
+TEXT_FACET_SIZE = 10
+# A query may hold -word exclusions; click would take them for options.
+QUERY_SETTINGS = {"ignore_unknown_options": True}
+
+
+@main.command("search", context_settings=QUERY_SETTINGS)
 @index_dir_option
 @click.argument("query", nargs=-1)
 @filter_options
@@ -182,16 +189,19 @@ def _options(opts: dict[str, Any], **more: Any) -> api.SearchOptions:
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
 @click.option("--no-collapse", is_flag=True, help="Show every copy of identical or near-identical passages.")
-@click.option("--facet-size", default=str(api.DEFAULT_FACET_SIZE), show_default=True, metavar="N|all",
-              help="Values listed per facet, most frequent first ('all' lists every one).")
+@click.option("--facet-size", default=None, metavar="N|all",
+              help=f"Values listed per facet, most frequent first ('all' lists every one) "
+                   f"[default: {TEXT_FACET_SIZE} in text, {api.DEFAULT_FACET_SIZE} with --json].")
 @click.option("--json", "as_json", is_flag=True, help="Write the result as JSON to stdout.")
 @click.pass_context
 def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts: Any) -> None:
     """Search passages. Words are ANDed; "exact text", a OR b, -word, city:延吉 year:2023 work."""
     index_dir = ctx.obj["index_dir"]
+    default_size = api.DEFAULT_FACET_SIZE if as_json else TEXT_FACET_SIZE
+    facet_size = _facet_size(opts["facet_size"]) if opts["facet_size"] is not None else default_size
     options = _options(opts, limit=opts["limit"], offset=opts["offset"], collapse=not opts["no_collapse"],
-                       facet_size=_facet_size(opts["facet_size"]))
-    text = " ".join(query)
+                       facet_size=facet_size)
+    text = _query_text(query)
     try:
         result = api.search(text, index_dir, options)
     except api.QueryError as exc:
@@ -199,11 +209,21 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts
     except (api.NoIndex, api.IndexMismatch) as exc:
         raise _fail_for_index(exc, index_dir) from exc
     for note in result.notes:
-        _note(f"note: {note}")
+        _note(f"note: {note.en}")
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
         click.echo(render_terminal(result, colour=sys.stdout.isatty()))
+
+
+def _query_text(words: tuple[str, ...]) -> str:
+    """The query from its shell words. Options click did not know stay in the query as
+    exclusions (-飞线); a word that looks like a misspelt option of ours gets a message."""
+    for word in words:
+        if word.startswith("--") and len(word) > 2:
+            raise click.UsageError(f"No such option: {word.split('=')[0]}. To search for text starting with --, "
+                                   f"quote it: '\"{word}\"'.")
+    return " ".join(words)
 
 
 def _facet_size(value: str) -> int | None:
@@ -227,6 +247,8 @@ def render_terminal(result: Result, colour: bool) -> str:
     shown_to = result.offset + len(result.hits)
     if result.total == 0:
         lines.append(f"No passages match {result.query!r}.")
+        if result.suggestions:
+            lines.append("Did you mean: " + ", ".join(f"{s.query} ({s.total})" for s in result.suggestions) + "?")
     else:
         noun = "passage matches" if result.total == 1 else "passages match"
         shown = f"showing {result.offset + 1}-{shown_to}" if result.hits else f"none at offset {result.offset}"
@@ -251,14 +273,14 @@ def render_terminal(result: Result, colour: bool) -> str:
         for name, label in (("province", "province"), ("city", "city"), ("county", "county"), ("year", "year")):
             values = result.facets.get(name, [])
             if values:
-                shown = ", ".join(f"{v.value} ({v.count})" for v in values[:8])
+                shown = ", ".join(f"{v.value} ({v.count})" for v in values)
                 distinct = result.facet_distinct.get(name, len(values))
-                more = f", … {distinct - 8} more" if distinct > 8 else ""
+                more = f", … {distinct - len(values)} more (--facet-size all lists them)" if distinct > len(values) else ""
                 lines.append(dim(f"{label}: {shown}{more}"))
     return "\n".join(line[: width * 8] for line in lines)
 
 
-@main.command("export")
+@main.command("export", context_settings=QUERY_SETTINGS)
 @index_dir_option
 @click.argument("query", nargs=-1)
 @filter_options
@@ -282,7 +304,7 @@ def export_cmd(ctx: click.Context, query: tuple[str, ...], fmt: str | None, outp
         where = "" if to_stdout else f" ({output} has no .csv or .jsonl suffix)"
         raise click.ClickException(f"Say which format to write{where}: --format csv or --format jsonl.")
     options = _options(opts)
-    text = " ".join(query)
+    text = _query_text(query)
     try:
         total, hits = api.iter_hits(text, index_dir, options)
     except api.QueryError as exc:
@@ -363,6 +385,37 @@ def dupes_cmd(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"   {art['title']} · {art['date'] or 'no date'} · {art['source']} · doc {art['doc_id']}")
 
 
+@main.command("corrections")
+@index_dir_option
+@click.option("--forget", "forget", metavar="FILE", help="Stop applying the corrections kept from FILE.")
+@click.option("--json", "as_json", is_flag=True, help="Write the list as JSON to stdout.")
+@click.pass_context
+def corrections_cmd(ctx: click.Context, forget: str | None, as_json: bool) -> None:
+    """List the corrections files the index keeps (given with --metadata or found in a folder).
+
+    They apply on every later index run until given again (replaced) or forgotten."""
+    index_dir = ctx.obj["index_dir"]
+    try:
+        if forget:
+            path = api.forget_corrections(forget, index_dir)
+            if path is None:
+                raise click.ClickException(f"no corrections are kept from {forget}; `searcher corrections` lists them.")
+            _note(f"forgot the corrections of {path}; run `searcher index` on the reports it corrected to "
+                  "re-read them without it.")
+            return
+        files = api.corrections(index_dir)
+    except api.MetadataError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(files, ensure_ascii=False, indent=1))
+        return
+    if not files:
+        click.echo(f"No corrections are kept in {index_dir}/ (give them with searcher index PATH --metadata FILE).")
+    for f in files:
+        gone = "" if f["exists"] else " (the file is gone; its kept copy applies)"
+        click.echo(f"{f['path']}: {f['rows']} correction(s), kept {f['kept_at']}{gone}")
+
+
 @main.command("stats")
 @index_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Write the statistics as JSON to stdout.")
@@ -404,14 +457,19 @@ def serve_cmd(ctx: click.Context, paths: tuple[str, ...], host: str, port: int,
     from web import create_app
 
     index_dir = ctx.obj["index_dir"]
+    app = create_app({"INDEX_DIR": index_dir})
+    # The port first: a busy one is reported at once, not after indexing.
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="searcher",
+                               clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        raise click.ClickException(_listen_problem(exc, host, port)) from exc
     if paths:
         _run_index(list(paths), index_dir)
     try:  # load the word segmenter's dictionary now rather than on the first request
         api.search("文明", index_dir, api.SearchOptions(limit=1))
     except (api.NoIndex, api.IndexMismatch) as exc:
         _note(str(_fail_for_index(exc, index_dir).message) + " The page says so until then.")
-    app = create_app({"INDEX_DIR": index_dir})
-    server = create_server(app, host=host, port=port, threads=threads, ident="searcher", clear_untrusted_proxy_headers=True)
     listen = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
     for addr, bound in listen:
         shown = f"[{addr}]" if ":" in str(addr) else addr
@@ -422,6 +480,27 @@ def serve_cmd(ctx: click.Context, paths: tuple[str, ...], host: str, port: int,
         pass
     finally:
         server.close()
+
+
+def _listen_problem(exc: OSError, host: str, port: int) -> str:
+    """What to do when the server cannot listen: another port (one that is free), or another host."""
+    import errno
+    import socket
+
+    if exc.errno == errno.EADDRINUSE:
+        for free in range(port + 1, min(port + 50, 65536)):
+            try:
+                with socket.create_server((host, free)):
+                    break
+            except OSError:
+                continue
+        else:
+            free = 0
+        return f"port {port} is in use (another searcher serve?); try --port {free}" + (
+            "" if free else " (0 picks a free port)")
+    if exc.errno == errno.EACCES:
+        return f"no permission to listen on port {port}; ports below 1024 need root: try --port 8000"
+    return f"cannot listen on {host}:{port} ({exc.strerror or exc}); check --host (127.0.0.1 or 0.0.0.0)"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -47,6 +47,8 @@ class IndexSummary:
     documents: int = 0
     passages: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Things the user should know that did not stop the run.
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     megabytes: float = 0.0
 

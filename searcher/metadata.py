@@ -60,7 +60,8 @@ from .normalize import normalize_text
 from .places import MUNICIPALITIES, all_names, resolve_name, resolve_province
 from .readers import UnreadableFile, decode_bytes
 
-__all__ = ["FOLDER_FILES", "Metadata", "MetadataError", "Override", "find_folder_metadata", "load_metadata"]
+__all__ = ["FOLDER_FILES", "Metadata", "MetadataError", "Override", "find_folder_metadata", "load_metadata",
+           "parse_metadata", "read_metadata_text"]
 
 FOLDER_FILES = ("metadata.csv", "metadata.jsonl")
 COLUMNS = ("file", "match_title", "title", "province", "city", "county", "date")
@@ -196,6 +197,11 @@ def find_folder_metadata(folder: Path) -> Path | None:
 
 def load_metadata(path: Path) -> Metadata:
     """Read a CSV or JSONL metadata file; MetadataError names the file and line of a bad row."""
+    return parse_metadata(read_metadata_text(path), path)
+
+
+def read_metadata_text(path: Path) -> str:
+    """A metadata file's text, whatever its encoding (MetadataError if it cannot be read)."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -205,7 +211,14 @@ def load_metadata(path: Path) -> Metadata:
         text, _ = decode_bytes(data)
     except UnreadableFile as exc:
         raise MetadataError(f"{path}: {exc}") from exc
-    folder = path.resolve().parent
+    return text
+
+
+def parse_metadata(text: str, path: Path, folder: Path | None = None) -> Metadata:
+    """Corrections from the text of the metadata file ``path``; relative file names are taken
+    from ``folder`` (default: the file's own folder). MetadataError names the line of a bad row."""
+    path = Path(path)
+    folder = folder if folder is not None else path.resolve().parent
     meta = Metadata([str(path)])
     first = text.lstrip()[:1]
     rows = _jsonl_rows(path, text) if path.suffix.lower() in (".jsonl", ".ndjson") or first == "{" else _csv_rows(path, text)

@@ -48,6 +48,8 @@ class Passage:
     place: Place = field(default_factory=Place)
     date: str | None = None
     is_heading: bool = False
+    # A heading that is (part of) the article's title: ranked as a title, not damped as a heading.
+    is_title: bool = False
     # Filled by analysis.analyze_passage (in an indexing worker process, so the writer
     # process does no jieba work): words of text/title/section and the folded text.
     analyzed: Analyzed | None = None

@@ -293,7 +293,8 @@ def test_malformed_query_is_shown_on_the_page(client: FlaskClient, query: str) -
     resp = client.get("/api/search", query_string={"q": query})
     assert resp.status_code == 400
     body = resp.get_json()
-    assert body["status"] == 400 and body["error"] == alert.select_one(".error-text").get_text()
+    assert body["status"] == 400 and body["error_zh"] == alert.select_one(".error-text").get_text()
+    assert body["field"] == "q" and body["error"].isascii() is False or body["error"]
 
 
 @pytest.mark.parametrize("qs", ["q=路长&year=20x3", "q=路长&page=0", "q=路长&page=abc", "q=路长&sort=random",
@@ -633,5 +634,7 @@ def test_home_page_links_its_json_twin_the_index_stats(client: FlaskClient) -> N
 
 def test_unknown_place_filter_is_explained_on_the_page(client: FlaskClient) -> None:
     soup = page(client, "/?q=路长&city=火星市")
-    assert "No city or county called '火星市' is known" in soup.select_one("p.note[role=status]").get_text()
-    assert "_notes" not in client.get("/api/search?q=路长&city=火星市").get_json()
+    assert "没有叫“火星市”的城市或区县" in soup.select_one("p.note[role=status]").get_text()
+    data = client.get("/api/search?q=路长&city=火星市").get_json()
+    assert "_notes" not in data and data["notes"] == ["No city or county called '火星市' is known; check the name "
+                                                      "(e.g. 延吉, 吉林市, 船营区)."]

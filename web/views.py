@@ -153,8 +153,8 @@ def _security_headers(resp: Response) -> Response:
 # --- parameters --------------------------------------------------------------------------
 
 
-class ParamError(ValueError):
-    """A URL parameter that cannot be used; the message says how to fix it."""
+class ParamError(QueryError):
+    """A URL parameter that cannot be used; the message (English and Chinese) says how to fix it."""
 
 
 @dataclass
@@ -233,7 +233,8 @@ def _int(args: Any, name: str, low: int, high: int, default: int, example: str) 
     if raw is None:
         return default
     if not re.fullmatch(r"\d{1,7}", raw) or not low <= int(raw) <= high:
-        raise ParamError(f"{name} takes a whole number from {low} to {high}, for example {name}={example} (got {raw!r}).")
+        raise ParamError(f"{name} takes a whole number from {low} to {high}, for example {name}={example} (got {raw!r}).",
+                         f"参数 {name} 要写 {low} 到 {high} 的整数，例如 {name}={example}（现在是 {raw!r}）。", field=name)
     return int(raw)
 
 
@@ -241,14 +242,17 @@ def parse_params(args: Any) -> Params:
     """Request arguments -> Params, or ParamError naming the fix. Values are validated, never used as paths."""
     year = _one(args, "year")
     if year is not None and not re.fullmatch(r"\d{4}", year):
-        raise ParamError(f"year takes a four-digit year, for example year=2023 (got {year!r}).")
+        raise ParamError(f"year takes a four-digit year, for example year=2023 (got {year!r}).",
+                         f"年份要写四位数，例如 year=2023（现在是 {year!r}）。", field="year")
     sort = _one(args, "sort") or "relevance"
     if sort not in api.SORTS:
-        raise ParamError(f"sort must be one of {', '.join(api.SORTS)} (got {sort!r}).")
+        raise ParamError(f"sort must be one of {', '.join(api.SORTS)} (got {sort!r}).",
+                         f"排序方式只能是 relevance（相关度）或 date（日期）（现在是 {sort!r}）。", field="sort")
     cities = list(dict.fromkeys(c.strip() for c in args.getlist("city") if c.strip()))
     collapse = _one(args, "collapse") or "1"
     if collapse not in ("0", "1"):
-        raise ParamError(f"collapse takes 0 (show every copy) or 1 (default) (got {collapse!r}).")
+        raise ParamError(f"collapse takes 0 (show every copy) or 1 (default) (got {collapse!r}).",
+                         f"collapse 只能是 0（显示全部重复段落）或 1（默认，合并）（现在是 {collapse!r}）。", field="collapse")
     return Params(
         collapse=collapse == "1",
         q=args.get("q", "").strip(),
@@ -274,6 +278,13 @@ def _wants_json() -> bool:
 def json_error(message: str, status: int) -> Response:
     resp = jsonify({"error": message, "status": status})
     resp.status_code = status
+    return resp
+
+
+def query_error(exc: QueryError) -> Response:
+    """A query or parameter that cannot be used, as JSON: the message in English and Chinese, and what to change."""
+    resp = jsonify({"error": str(exc), "error_zh": exc.zh, "field": exc.field, "status": 400})
+    resp.status_code = 400
     return resp
 
 
@@ -311,7 +322,7 @@ def run_search(p: Params) -> tuple[dict[str, Any], float]:
     result = api.search(p.q, index_dir(), p.options(), engine=get_engine())
     data = result.to_dict()
     data["_pages_total"] = result.collapsed_total if result.collapsed_total is not None else result.total
-    data["_notes"] = result.notes
+    data["_notes"] = result.notes  # Notice(en, zh): the page shows them in Chinese
     return data, time.perf_counter() - started
 
 
@@ -328,7 +339,8 @@ def search() -> Any:
     try:
         p = parse_params(request.args)
     except ParamError as exc:
-        return render_template("search.html", p=Params(q=request.args.get("q", "")), error=str(exc), **_blank()), 400
+        kept = Params(q=request.args.get("q", ""), date_from=_one(request.args, "from"), date_to=_one(request.args, "to"))
+        return render_template("search.html", p=kept, error=exc, **_blank()), 400
     if any(not v.strip() for _, v in request.args.items(multi=True)):
         # A submitted form sends empty fields; keep bookmarked URLs short and canonical.
         return current_app.redirect(p.url(page=p.page))
@@ -343,7 +355,7 @@ def search() -> Any:
     try:
         data, seconds = run_search(p)
     except QueryError as exc:
-        return render_template("search.html", p=p, error=str(exc), json_url=json_url, **_blank()), 400
+        return render_template("search.html", p=p, error=exc, json_url=json_url, **_blank()), 400
     except (api.NoIndex, api.IndexMismatch) as exc:
         return _no_index_page(exc)
     return render_template("search.html", p=p, data=data, seconds=seconds, json_url=json_url, **page_context(p, data))
@@ -354,8 +366,8 @@ def api_search() -> Response:
     try:
         p = parse_params(request.args)
         data, _ = run_search(p)
-    except (ParamError, QueryError) as exc:
-        return json_error(str(exc), 400)
+    except QueryError as exc:
+        return query_error(exc)
     except (api.NoIndex, api.IndexMismatch) as exc:
         return json_error(*_index_problem(exc))
     data.pop("_pages_total", None)
@@ -393,7 +405,7 @@ def export_search(fmt: str) -> Response:
         # close the reader this stream still reads) when the index changes meanwhile.
         engine = api.open_index(index_dir())
     except ParamError as exc:
-        return json_error(str(exc), 400)
+        return query_error(exc)
     except (api.NoIndex, api.IndexMismatch) as exc:
         return json_error(*_index_problem(exc))
     close = getattr(engine, "close", lambda: None)
@@ -401,7 +413,7 @@ def export_search(fmt: str) -> Response:
         total, hits = api.iter_hits(p.q, index_dir(), p.options(), engine=engine)
     except QueryError as exc:
         close()
-        return json_error(str(exc), 400)
+        return query_error(exc)
     except (api.NoIndex, api.IndexMismatch) as exc:
         close()
         return json_error(*_index_problem(exc))
@@ -434,6 +446,7 @@ def page_context(p: Params, data: dict[str, Any]) -> dict[str, Any]:
             {"label": "按日期", "url": p.url(sort="date"), "current": p.sort == "date"},
         ],
         "suggestions": suggestions(p) if data["total"] == 0 else [],
+        "did_you_mean": [{**s, "url": p.url(q=s["query"])} for s in data.get("suggestions", [])],
         "beyond_last_page": data["total"] > 0 and not data["hits"],
         "exports": export_links(p) if data["total"] else [],
         "collapse_toggle": {
@@ -615,6 +628,7 @@ def document_data(doc_id: str) -> dict[str, Any] | None:
         "doc_id": view.doc_id, "title": view.title, "source": view.source, "file": Path(view.source).name,
         "province": view.province, "city": view.city, "county": view.county, "date": view.date,
         "passages": [{k: row.get(k) for k in PASSAGE_KEYS} for row in view.passages],
+        "also_in": [Path(source).name for source in view.also_in],
     }
 
 

@@ -640,9 +640,12 @@ class Sidecar:
     # --- columns, filters, facets ------------------------------------------------------
 
     def heading_factor(self, factor: float) -> np.ndarray:
-        """Per passage: ``factor`` for a bare heading, 1 otherwise (a score multiplier)."""
+        """Per passage: ``factor`` for a bare heading, 1 otherwise (a score multiplier); an
+        article's title is not damped: a title match is what a reader looks for first."""
         if self._heading is None or self._heading[0] != factor:
-            self._heading = (factor, np.where(self.column("heading") != 0, factor, 1.0))
+            heading = self.column("heading")
+            title = self.lookup[COLUMNS.index("heading")].get("title", -1)
+            self._heading = (factor, np.where((heading != 0) & (heading != title), factor, 1.0))
         return self._heading[1]
 
     def column(self, name: str) -> np.ndarray:

@@ -145,7 +145,7 @@ class WhooshWriter:
                     "path_key": path_key,
                     "content_hash": content_hash,
                     "doc_id": p.doc_id,
-                    "heading": "1" if p.is_heading else None,
+                    "heading": ("title" if p.is_title else "1") if p.is_heading else None,
                     "title": p.title,
                     "section": p.section,
                     "source": p.source,
@@ -350,10 +350,10 @@ class WhooshEngine:
     # --- documents and stats -----------------------------------------------------------
 
     def document(self, doc_id: str) -> list[dict[str, Any]]:
+        """The passages of an article in index order (files with the same bytes share its id)."""
         with self._lock:
             s, side = self._current()
-            docs = [_stored(s, d) for d in side.docs_with("doc_id", doc_id).tolist()]
-        return sorted(docs, key=lambda f: f["paragraph"])
+            return [_stored(s, d) for d in side.docs_with("doc_id", doc_id).tolist()]
 
     def indexed_files(self) -> dict[str, str]:
         """path_key -> content hash of every file in the index."""
