@@ -35,6 +35,10 @@ _INDENT = re.compile(r"^(?:\u3000|\s{2,})")
 _SPLIT_INDENT = re.compile(r"[ \t]*\u3000{2,}")
 
 HEADING_MAX = 50
+# A quotation that does not close within this many paragraphs is taken as a stray mark.
+QUOTE_SPAN = 6
+# A sentence's last few characters on a line of their own ("幸" / "福。") finish the line above.
+TAIL_MAX = 4
 LONG_PARAGRAPH = 800
 CHUNK_TARGET = 400
 
@@ -165,17 +169,26 @@ def paragraphs(text: str) -> list[Paragraph]:
         blank_before = False
 
     out: list[Paragraph] = []
+    open_quote = 0  # paragraphs since a quotation opened and has not closed yet
     for parts in paras:
         joined = _join(parts)
         if not joined:
             continue
+        quoted = open_quote > 0 and not HEADING_MARKER.match(joined)
+        depth = joined.count("“") - joined.count("”")
+        if depth > 0 or (open_quote and depth == 0):
+            open_quote = open_quote + 1 if open_quote < QUOTE_SPAN else 0
+        else:
+            open_quote = 0
+        # Lines inside a quotation (a letter, a poem, a resident's words) are not headings.
+        quoted = quoted or (depth > 0 and joined.startswith("“"))
         tail = _INLINE_HEADING.search(joined)
         if tail and tail.start() > 0:
             # A numbered heading glued to the end of the previous paragraph by the export.
             out.append(Paragraph(joined[: tail.start()]))
             out.append(Paragraph(tail.group(0), True))
             continue
-        heading = is_heading_text(joined) and (len(parts) == 1 or widths is not None)
+        heading = not quoted and is_heading_text(joined) and (len(parts) == 1 or widths is not None)
         if heading or len(joined) <= LONG_PARAGRAPH:
             out.append(Paragraph(joined, heading))
         else:
@@ -195,6 +208,8 @@ def _breaks(
         return True
     if date_line(line) or date_line(prev):
         return True  # an article's date line stands alone
+    if display_width(line) <= TAIL_MAX and ends_sentence(line) and not ends_sentence(prev) and not _ends_mid_phrase(prev):
+        return False  # the export broke a word across lines: 摸得着的幸 / 福。
     if prev.startswith("——") and is_heading_text(prev):
         return True  # a "——subtitle" line stands alone
     if widths is None:

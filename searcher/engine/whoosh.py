@@ -31,13 +31,13 @@ from typing import Any
 import numpy as np
 
 from ..analysis import analyze_document, analyzer_id, fold, term_words, word_hash
+from ..dates import date_key
 from ..dupes import duplicate_articles
 from ..matching import literal_pieces, matching_text, wildcard_regex, window_limit, window_words
 from ..model import Document, Place
 from ..places import place_names
 from ..query import Clause, ParsedQuery, Term, options
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
-from ..dates import date_key
 from .sidecar import COLUMNS, SIDE_DIR, SegmentBuilder, Sidecar, SideIndexMissing, distinct
 
 
