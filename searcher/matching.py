@@ -16,7 +16,7 @@ always without whitespace (PDF exports scatter spaces). Then:
   (老旧小区改造 finds 改造老旧小区); a term with a one-character word (路长 -> 路/长) matches by
   (a) only; or (c) the passage is about the place the term names (the engine's side: no span);
 * a term with **wildcards** matches (a) with ``?`` as one character and ``*`` as one to
-  ``STAR_MAX`` characters, each a letter, digit or Chinese character (not punctuation).
+  ``STAR_MAX`` (4) characters, each a letter, digit or Chinese character (not punctuation).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from .query import Term
 # Punctuation that may stand between the characters of an unquoted term: quotation marks and 、.
 IGNORED = "“”‘’\"'「」『』〝〞、"
 WINDOW = 8
-STAR_MAX = 8
+STAR_MAX = 4
 _DROP = re.compile(rf"[\s{re.escape(IGNORED)}]")
 _SPACES = re.compile(r"\s")
 
@@ -62,13 +62,13 @@ def window_limit(term: str) -> int:
 
 
 def wildcard_regex(term: str) -> str:
-    """The (a) pattern of a wildcard term over matching text: ``?`` one, ``*`` one to eight characters."""
+    """The (a) pattern of a wildcard term over matching text: ``?`` one, ``*`` one to four characters."""
     out = []
     for ch in matching_text(fold(term.replace("？", "?"))):
         if ch == "?":
             out.append(r"[^\W_]")
         elif ch == "*":
-            out.append(rf"[^\W_]{{1,{STAR_MAX}}}")
+            out.append(rf"[^\W_]{{1,{STAR_MAX}}}?")  # lazy: a highlight marks the shortest match
         else:
             out.append(re.escape(ch))
     return "".join(out)

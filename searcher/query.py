@@ -7,7 +7,7 @@ Syntax (what the README documents; what each term *matches* is ``searcher.matchi
 * ``"exact text"`` (or “exact text”) finds every passage containing that exact string
 * ``a OR b`` (or ``a | b``; ``or`` between Chinese terms) matches either; OR binds tighter than AND
 * ``-word``, ``-"exact text"`` or ``NOT word`` excludes what that term would match
-* ``门前?包`` / ``门前*包``: ``?`` is one character, ``*`` one to eight (letters, digits or Chinese)
+* ``门前?包`` / ``门前*包``: ``?`` is one character, ``*`` one to four (letters, digits or Chinese)
 * ``province:吉林`` ``city:延吉`` ``county:船营区`` ``year:2023`` (also 省份: 城市: 区县: 年份:) filter
 * abbreviations expand from ``data/abbreviations.tsv`` (创城 -> 创建文明城市 OR 文明城市创建), in
   either script (創城 too)

@@ -7,11 +7,7 @@ Without it these tests skip on a laptop, but fail in CI (env CI set).
 from __future__ import annotations
 
 import os
-import queue
 import re
-import subprocess
-import sys
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from serving import Server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -26,52 +23,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 EVIL = "<script>alert(1)</script>"
 EVIL_IMG = "<img src=x onerror=alert(1)>"
-
-
-class Server:
-    """``searcher ... serve --port 0`` as a subprocess; ``url`` once it says where it listens."""
-
-    def __init__(self, args: list[str], timeout: float = 90) -> None:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen([sys.executable, "-m", "searcher.cli", *args], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
-        self.stderr: list[str] = []
-        lines: queue.Queue[str | None] = queue.Queue()
-
-        def read() -> None:
-            assert self.proc.stderr is not None
-            for line in self.proc.stderr:
-                self.stderr.append(line)
-                lines.put(line)
-            lines.put(None)
-
-        self._reader = threading.Thread(target=read, daemon=True)
-        self._reader.start()
-        while True:
-            try:
-                line = lines.get(timeout=timeout)
-            except queue.Empty:
-                self.stop()
-                raise RuntimeError("searcher serve did not start in time: " + "".join(self.stderr)) from None
-            if line is None:
-                self.stop()
-                raise RuntimeError("searcher serve exited: " + "".join(self.stderr))
-            m = re.match(r"serving (http://127\.0\.0\.1:\d+)/", line)
-            if m:
-                self.url = m.group(1)
-                return
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._reader.join(timeout=5)
-        if self.proc.stderr:
-            self.proc.stderr.close()
 
 
 @pytest.fixture(scope="module")
