@@ -180,3 +180,51 @@ def test_search_process_keeps_heavy_unused_modules_out(seed_index: Path) -> None
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     total, heavy, ok = json.loads(out.stdout)
     assert total > 0 and heavy == [] and ok
+
+
+def test_exclusions_need_no_double_dash(runner: CliRunner, seed_index: Path) -> None:
+    plain = runner.invoke(main, ["--index-dir", str(seed_index), "search", "充电", "-飞线", "--json"])
+    assert plain.exit_code == 0, plain.output
+    spelled = runner.invoke(main, ["--index-dir", str(seed_index), "search", "--json", "--", "充电 -飞线"])
+    assert json.loads(plain.stdout)["total"] == json.loads(spelled.stdout)["total"] > 0
+    assert json.loads(plain.stdout)["query"] == "充电 -飞线"
+    export = runner.invoke(main, ["--index-dir", str(seed_index), "export", "充电", "-飞线", "--format", "jsonl"])
+    assert export.exit_code == 0 and len(export.stdout.splitlines()) == json.loads(plain.stdout)["total"]
+    typo = runner.invoke(main, ["--index-dir", str(seed_index), "search", "充电", "--limt", "3"])
+    assert typo.exit_code == 2 and "No such option: --limt" in typo.output
+
+
+def test_text_facets_follow_facet_size_and_count_the_rest(runner: CliRunner, seed_index: Path) -> None:
+    data = json.loads(runner.invoke(main, ["--index-dir", str(seed_index), "search", "文明", "--json"]).stdout)
+    distinct = data["facet_distinct"]["county"]
+    assert distinct > 12
+    for size, shown in ((None, 10), ("3", 3), ("all", distinct)):
+        args = ["--index-dir", str(seed_index), "search", "文明", "--limit", "0"] + (["--facet-size", size] if size else [])
+        line = next(ln for ln in runner.invoke(main, args).stdout.splitlines() if ln.startswith("county: "))
+        assert line.count(" (") - ("more (" in line) == shown, line
+        assert (f"… {distinct - shown} more" in line) == (shown < distinct), line
+
+
+def test_did_you_mean_in_the_terminal(runner: CliRunner, seed_index: Path) -> None:
+    out = runner.invoke(main, ["--index-dir", str(seed_index), "search", "志原服务"])
+    assert out.exit_code == 0 and "No passages match '志原服务'.\nDid you mean: 志愿服务 (71)" in out.stdout
+
+
+def test_bare_years_in_date_options(runner: CliRunner, seed_index: Path) -> None:
+    out = runner.invoke(main, ["--index-dir", str(seed_index), "search", "志愿服务", "--from", "2021", "--to", "2021",
+                               "--json", "--limit", "0"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["facets"]["year"] == [{"value": "2021", "count": json.loads(out.stdout)["total"]}]
+    reversed_ = runner.invoke(main, ["--index-dir", str(seed_index), "search", "志愿服务", "--from", "2023", "--to", "2021"])
+    assert reversed_.exit_code == 1 and "--from 2023 is after --to 2021. Swap them" in reversed_.output
+
+
+def test_serve_on_a_busy_port_names_a_free_one(seed_index: Path) -> None:
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "searcher.cli", "serve", "--index-dir", str(seed_index),
+                               "--port", str(port)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"port {port} is in use" in proc.stderr and "try --port " in proc.stderr

@@ -8,7 +8,7 @@ import json
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -638,3 +638,40 @@ def test_unknown_place_filter_is_explained_on_the_page(client: FlaskClient) -> N
     data = client.get("/api/search?q=路长&city=火星市").get_json()
     assert "_notes" not in data and data["notes"] == ["No city or county called '火星市' is known; check the name "
                                                       "(e.g. 延吉, 吉林市, 船营区)."]
+
+
+def test_bare_years_in_the_date_fields(client: FlaskClient) -> None:
+    soup = page(client, "/?q=志愿服务&from=2021&to=2021")
+    assert soup.select_one("#from")["value"] == "2021" and hits_of(soup)
+    assert facet(soup, "year") == {"2021": facet(soup, "year")["2021"]}
+
+
+@pytest.mark.parametrize("qs, says", [
+    ("q=志愿服务&from=2023&to=2021", "起始日期 2023 晚于截止日期 2021，请对调"),
+    ("q=志愿服务&from=昨天", "起始日期要写成 2023、2023-04 或 2023-04-12"),
+])
+def test_date_errors_are_in_chinese_and_point_at_the_dates(client: FlaskClient, qs: str, says: str) -> None:
+    soup = page(client, "/?" + qs, status=400)
+    alert = soup.select_one(".alert").get_text()
+    assert says in alert and "日期范围" in alert and "检索词" not in alert and "--from" not in alert
+    assert soup.select_one("#from")["value"]  # what was typed stays in the box to be fixed
+    body = client.get("/api/search?" + qs).get_json()
+    assert body["field"] == "from" and says in body["error_zh"] and "--from" in body["error"]
+
+
+def test_no_match_offers_the_nearest_words_with_their_counts(client: FlaskClient) -> None:
+    soup = page(client, "/?q=志原服务")
+    note = soup.select_one(".did-you-mean")
+    assert note.get_text().startswith("您是不是要找：志愿服务（71）")
+    link = note.select_one("a")["href"]
+    assert args_of(link)["q"] == ["志愿服务"]
+    assert client.get("/api/search", query_string={"q": "志愿服务"}).get_json()["total"] == 71
+    assert client.get("/api/search?q=志原服务").get_json()["suggestions"] == [{"query": "志愿服务", "total": 71}]
+
+
+def test_marks_are_what_matched(client: FlaskClient) -> None:
+    soup = page(client, "/?q=飞线充电&limit=20")
+    marks = [m.get_text() for m in soup.select(".passage mark")]
+    assert sorted(set(marks)) == ["飞线”充电", "飞线充电"]
+    soup = page(client, "/?q=" + quote("志愿服务 -\"志愿服务队\"") + "&limit=100")
+    assert hits_of(soup) and "志愿服务队" not in soup.select_one(".hits").get_text()
