@@ -50,8 +50,6 @@ _CACHE_BYTES = 48 * 2**20
 # UTF-16 units an unquoted term skips between its characters (matching.IGNORED).
 IGNORED_UNITS = np.zeros(0x10000, dtype=bool)
 IGNORED_UNITS[[ord(ch) for ch in IGNORED]] = True
-# Candidates a "did you mean" pattern reads at most (a one-character piece can be in most passages).
-_SUGGEST_CANDIDATES = 20_000
 
 
 def units(text: str) -> np.ndarray:
@@ -108,7 +106,11 @@ class SegmentBuilder:
         big["bi_docs"] = _postings(tmp, "bi", (keys[same_doc] << 32) | doc_of[:-1][same_doc], doc_type)
         # Bridged bigrams: two characters with only ignorable punctuation between them (“飞线”充电
         # holds 线充), so unquoted terms match across it without a second copy of the text.
-        kept = np.flatnonzero(~IGNORED_UNITS[text])
+        ignored = IGNORED_UNITS[text]
+        # Where the ignorable punctuation is (few: quotation marks and 、), so that a query does
+        # not look for it again in every character it reads.
+        big["ign"] = np.flatnonzero(ignored).astype(np.uint32 if len(text) < 2**32 else np.int64)
+        kept = np.flatnonzero(~ignored)
         a, b = kept[:-1], kept[1:]
         bridged = (b - a > 1) & (doc_of[a] == doc_of[b])
         br_keys = (wide[a[bridged]] << 16) | wide[b[bridged]]
@@ -229,6 +231,14 @@ class _Segment:
     bi: tuple[np.ndarray, np.ndarray]
     br: tuple[np.ndarray, np.ndarray]  # bridged bigrams (across ignorable punctuation)
     words: tuple[np.ndarray, np.ndarray]
+    _ignored: np.ndarray | None = None
+
+    @property
+    def ignored(self) -> np.ndarray:
+        """Positions of the ignorable punctuation in the text, read on first use."""
+        if self._ignored is None:
+            self._ignored = self.data.read("ign").astype(np.int64)
+        return self._ignored
 
     def word_postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
         keys, off = self.words
@@ -262,25 +272,38 @@ class _Segment:
         # No need to intersect with ``cand``: a passage containing u contains all its bigrams.
         return distinct(owner[pos + len(u) <= self.toff[owner + 1]]).astype(np.uint32)
 
-    def matching_texts(self, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The matching text (ignorable punctuation removed) of each of ``cand`` (sorted local
-        numbers), back to back, and the offsets where each starts (one more than ``cand``)."""
+    def matching_texts(self, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Matching text (ignorable punctuation removed) of passages back to back, the offsets
+        where each starts, and which of them are ``cand`` (sorted local numbers).
+
+        Few candidates far apart are read one by one; many but a small share of their range are
+        read in one piece and gathered; dense ones come with every passage between them, which
+        costs no gathering at all."""
         cand = cand.astype(np.int64)
+        lo, hi = int(self.toff[cand[0]]), int(self.toff[cand[-1] + 1])
         starts, stops = self.toff[cand], self.toff[cand + 1]
         lengths = stops - starts
-        off = np.zeros(len(cand) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=off[1:])
-        lo, hi = int(starts[0]), int(stops[-1])
-        if len(cand) <= 512 and hi - lo > 8 * int(off[-1]):
-            # A few passages far apart: read each, not everything between them.
-            text = np.concatenate([self.data.read("text", int(a), int(b)) for a, b in zip(starts, stops)])
+        wanted = int(lengths.sum())
+        if 4 * wanted < hi - lo:
+            if len(cand) <= 512 and hi - lo > 8 * wanted:
+                text = np.concatenate([self.data.read("text", int(a), int(b)) for a, b in zip(starts, stops)])
+            else:
+                span = self.data.read("text", lo, hi)
+                text = span[np.arange(wanted) + np.repeat(starts - lo - np.r_[0, np.cumsum(lengths)[:-1]], lengths)]
+            off = np.zeros(len(cand) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=off[1:])
+            rows = np.arange(len(cand))
+            dropped = np.flatnonzero(IGNORED_UNITS[text])
         else:
-            span = self.data.read("text", lo, hi)
-            text = span[np.arange(int(off[-1])) + np.repeat(starts - lo - off[:-1], lengths)]
-        keep = ~IGNORED_UNITS[text]
-        kept = np.zeros(len(text) + 1, dtype=np.int64)
-        np.cumsum(keep, out=kept[1:])
-        return text[keep], kept[off]
+            text = self.data.read("text", lo, hi)
+            off = self.toff[cand[0] : cand[-1] + 2] - lo
+            rows = cand - cand[0]
+            first, last = np.searchsorted(self.ignored, [lo, hi])
+            dropped = self.ignored[first:last] - lo
+        if len(dropped):
+            text = np.delete(text, dropped)
+            off = off - np.searchsorted(dropped, off)
+        return text, off, rows
 
 
 def _positions(text: np.ndarray, off: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -293,15 +316,15 @@ def _positions(text: np.ndarray, off: np.ndarray, u: np.ndarray) -> tuple[np.nda
     return pos[inside], owner[inside]
 
 
-def _contained(text: np.ndarray, off: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Which passages of ``text`` contain ``u`` (a mask over them)."""
+def _contained(text: np.ndarray, off: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Which passages ``rows`` of ``text`` contain ``u`` (a mask over ``rows``)."""
     found = np.zeros(len(off) - 1, dtype=bool)
     found[_positions(text, off, u)[1]] = True
-    return found
+    return found[rows]
 
 
-def _in_window(text: np.ndarray, off: np.ndarray, words: Sequence[np.ndarray], limit: int) -> np.ndarray:
-    """Which passages hold every one of ``words`` inside some stretch of ``limit`` units (a mask).
+def _in_window(text: np.ndarray, off: np.ndarray, rows: np.ndarray, words: Sequence[np.ndarray], limit: int) -> np.ndarray:
+    """Which passages ``rows`` hold every one of ``words`` inside some stretch of ``limit`` units (a mask).
 
     A shortest such stretch starts where one of the words does, so each occurrence start is
     tried as the stretch's start: every word needs an occurrence beginning at or after it
@@ -309,7 +332,7 @@ def _in_window(text: np.ndarray, off: np.ndarray, words: Sequence[np.ndarray], l
     occurrences = [_positions(text, off, u)[0] for u in words]
     found = np.zeros(len(off) - 1, dtype=bool)
     if any(not len(p) for p in occurrences):
-        return found
+        return found[rows]
     starts = distinct(np.concatenate(occurrences))
     owner = np.searchsorted(off, starts, side="right") - 1
     bound = np.minimum(starts + limit, off[owner + 1])
@@ -319,13 +342,13 @@ def _in_window(text: np.ndarray, off: np.ndarray, words: Sequence[np.ndarray], l
         has = i < len(pos)
         ok &= has & (pos[np.minimum(i, len(pos) - 1)] + len(u) <= bound)
     found[owner[ok]] = True
-    return found
+    return found[rows]
 
 
-def _regex_matches(text: np.ndarray, off: np.ndarray, pattern: re.Pattern[str]) -> list[list[str]]:
-    """The strings ``pattern`` matches in each passage of ``text``."""
+def _regex_matches(text: np.ndarray, off: np.ndarray, rows: np.ndarray, pattern: re.Pattern[str]) -> list[list[str]]:
+    """The strings ``pattern`` matches in each passage ``rows`` of ``text``."""
     out: list[list[str]] = []
-    for i in range(len(off) - 1):
+    for i in rows.tolist():
         passage = text[off[i] : off[i + 1]].tobytes().decode("utf-16-le", "surrogatepass")
         out.append(pattern.findall(passage))
     return out
@@ -481,8 +504,8 @@ class Sidecar:
         rest = rest[~np.isin(rest, direct)]
         if not len(rest):
             return direct.astype(np.uint32)
-        text, off = seg.matching_texts(rest)
-        return distinct(np.concatenate([direct.astype(np.int64), rest[_contained(text, off, u)]])).astype(np.uint32)
+        text, off, rows = seg.matching_texts(rest)
+        return distinct(np.concatenate([direct.astype(np.int64), rest[_contained(text, off, rows, u)]])).astype(np.uint32)
 
     def _candidates(self, needles: Sequence[str]) -> np.ndarray:
         """Live documents whose matching text holds every one of ``needles`` (rule (a) each)."""
@@ -495,25 +518,30 @@ class Sidecar:
         return np.flatnonzero(mask)
 
     def _verified(self, cand: np.ndarray, test: Any) -> np.ndarray:
-        """Those of ``cand`` (sorted global numbers) whose matching texts pass ``test(text, off)`` (a mask)."""
+        """Those of ``cand`` (sorted global numbers) whose matching texts pass ``test(text, off, rows)``
+        (a mask over the rows that are the candidates)."""
         out: list[np.ndarray] = []
         for seg in self.segments:
             lo, hi = np.searchsorted(cand, [seg.base, seg.base + seg.n])
             local = cand[lo:hi] - seg.base
             if len(local):
-                text, off = seg.matching_texts(local)
-                out.append(local[test(text, off)] + seg.base)
+                out.append(local[test(*seg.matching_texts(local))] + seg.base)
         return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
-    def window(self, words: Sequence[str], limit: int, already: np.ndarray) -> np.ndarray:
-        """Rule (b): live documents, beyond those ``already`` matched (a mask), whose matching
-        text holds every one of ``words`` inside a stretch of ``limit`` characters."""
-        cand = self._candidates(words)
-        cand = cand[~already[cand]]
-        if not len(cand):
-            return cand
-        us = [units(w) for w in words]
-        return self._verified(cand, lambda text, off: _in_window(text, off, us, limit))
+    def window(self, words: Sequence[str], limit: int) -> np.ndarray:
+        """Rule (b): live documents whose matching text holds every one of ``words`` inside a
+        stretch of ``limit`` characters. The same for any order of the words (创建文明城市 and
+        文明城市创建 share one result)."""
+        words = sorted(words)
+
+        def compute() -> np.ndarray:
+            cand = self._candidates(words)
+            if not len(cand):
+                return cand
+            us = [units(w) for w in words]
+            return self._verified(cand, lambda text, off, rows: _in_window(text, off, rows, us, limit))
+
+        return self._cached("\x00b" + "\x00".join(words) + f"\x00{limit}", compute)
 
     def wildcard(self, pattern: str, pieces: Sequence[str]) -> np.ndarray:
         """Live documents whose matching text matches the regular expression ``pattern``
@@ -524,28 +552,23 @@ class Sidecar:
             cand = self._candidates(pieces)
             if not len(cand):
                 return cand
-            return self._verified(
-                cand, lambda text, off: np.array([bool(m) for m in _regex_matches(text, off, compiled)], dtype=bool))
+            return self._verified(cand, lambda text, off, rows: np.array(
+                [bool(m) for m in _regex_matches(text, off, rows, compiled)], dtype=bool))
 
         return self._cached("\x00w" + pattern, compute)
 
-    def wildcard_strings(self, pattern: str, pieces: Sequence[str]) -> dict[str, int]:
-        """What ``pattern`` matches in the matching text, with the number of passages holding
-        each string; empty when the pattern's literal pieces are in too many passages to read."""
-        cand = self._candidates(pieces)
-        if not len(cand) or len(cand) > _SUGGEST_CANDIDATES:
-            return {}
-        compiled = re.compile(pattern)
-        counts: dict[str, int] = {}
-
-        def collect(text: np.ndarray, off: np.ndarray) -> np.ndarray:
-            for found in _regex_matches(text, off, compiled):
-                for string in set(found):
-                    counts[string] = counts.get(string, 0) + 1
-            return np.zeros(len(off) - 1, dtype=bool)
-
-        self._verified(cand, collect)
-        return counts
+    def neighbours(self, char: str, after: bool) -> set[str]:
+        """The characters that follow ``char`` somewhere in the text (or precede it, ``after=False``)."""
+        c = ord(char)
+        found: set[int] = set()
+        for seg in self.segments:
+            keys = seg.bi[0]
+            if after:
+                lo, hi = np.searchsorted(keys, [c << 16, (c + 1) << 16])
+                found.update((keys[lo:hi] & 0xFFFF).tolist())
+            else:
+                found.update((keys[(keys & 0xFFFF) == c] >> 16).tolist())
+        return {chr(x) for x in found if not 0xD800 <= x < 0xE000}
 
     # --- words ---------------------------------------------------------------------------
 

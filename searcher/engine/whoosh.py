@@ -388,22 +388,37 @@ class WhooshEngine:
 
     def nearest_words(self, term: str, limit: int) -> list[str]:
         """Indexed words one edit (a character changed, added, dropped or two swapped) from
-        ``term``, the most frequent first: what a mistyped term probably meant."""
+        ``term``, most frequent first: what a mistyped term probably meant. A candidate must be
+        one word of the analyzer's dictionary and occur in the text; a changed or added
+        character is one the text has next to its neighbours (from the bigram index)."""
         m = matching_text(fold(term))
         if not 2 <= len(m) <= 8:
             return []
         with self._lock:
             _, side = self._current()
-            counts: dict[str, int] = {}
-            edits = [m[:i] + "?" + m[i + 1 :] for i in range(len(m))] + [m[:i] + "?" + m[i:] for i in range(1, len(m))]
-            for pattern in edits:
-                counts.update(side.wildcard_strings(wildcard_regex(pattern), literal_pieces(pattern)))
-            literal = [m[:i] + m[i + 1 :] for i in range(len(m))] if len(m) >= 3 else []
-            literal += [m[:i] + m[i + 1] + m[i] + m[i + 2 :] for i in range(len(m) - 1)]
-            for word in literal:
-                counts[word] = len(side.loose(word))
-        words = [w for w, n in counts.items() if n and w != m and term_words(w) == (w,)]
-        return sorted(words, key=lambda w: (-counts[w], w))[:limit]
+
+            def fits(before: str, after: str) -> set[str]:
+                """Characters x such that before+x+after can occur: x follows before's last and precedes after's first."""
+                sets = []
+                if before:
+                    sets.append(side.neighbours(before[-1], after=True))
+                if after:
+                    sets.append(side.neighbours(after[0], after=False))
+                return set.intersection(*sets) if sets else set()
+
+            candidates: set[str] = set()
+            for i in range(len(m)):  # one character changed
+                candidates.update(m[:i] + x + m[i + 1 :] for x in fits(m[:i], m[i + 1 :]))
+            for i in range(1, len(m)):  # one added
+                candidates.update(m[:i] + x + m[i:] for x in fits(m[:i], m[i:]))
+            if len(m) >= 3:  # one dropped
+                candidates.update(m[:i] + m[i + 1 :] for i in range(len(m)))
+            candidates.update(m[:i] + m[i + 1] + m[i] + m[i + 2 :] for i in range(len(m) - 1))  # two swapped
+            candidates.discard(m)
+            words = [w for w in candidates if w.isalnum() and term_words(w) == (w,)]
+            counts = {w: len(side.loose(w)) for w in words}
+        found = [w for w in words if counts[w]]
+        return sorted(found, key=lambda w: (-counts[w], w))[:limit]
 
     def all_passages(self) -> Iterator[dict[str, Any]]:
         s, side = self._current()
@@ -480,7 +495,7 @@ class _QueryReads:
                 found[self.places(fold(term.text).strip())] = True
                 words = window_words(term.text)
                 if words:
-                    found[side.window(words, window_limit(term.text), found)] = True
+                    found[side.window(words, window_limit(term.text))] = True
             self._matches[term] = found
         return found
 
