@@ -195,7 +195,10 @@ QUERY_SETTINGS = {"ignore_unknown_options": True}
 @click.option("--json", "as_json", is_flag=True, help="Write the result as JSON to stdout.")
 @click.pass_context
 def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts: Any) -> None:
-    """Search passages. Words are ANDed; "exact text", a OR b, -word, city:延吉 year:2023 work."""
+    """Search passages. Words are ANDed; "exact text", a OR b, -word, -"text", 门前?包, city:延吉 year:2023 work.
+
+    An unquoted term also matches across quotation marks and 、 (飞线充电 finds “飞线”充电) and,
+    when made of two-character words, those words close together (README "Searching")."""
     index_dir = ctx.obj["index_dir"]
     default_size = api.DEFAULT_FACET_SIZE if as_json else TEXT_FACET_SIZE
     facet_size = _facet_size(opts["facet_size"]) if opts["facet_size"] is not None else default_size

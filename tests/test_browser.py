@@ -166,6 +166,31 @@ def test_open_a_document_and_land_on_the_paragraph(server: Server, tab: Tab) -> 
     page.wait_for_url(re.compile(r"/\?q="))
 
 
+def test_dates_typed_wrongly_are_explained_and_a_typo_gets_a_suggestion(server: Server, tab: Tab) -> None:
+    page = tab.page
+    page.goto(server.url + "/")
+    page.fill("#q", "志愿服务")
+    page.locator("details.dates summary").click()
+    page.fill("#from", "2023")
+    page.fill("#to", "2021")
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile("from=2023"))
+    alert = page.locator(".alert[role=alert]").inner_text()
+    assert "起始日期 2023 晚于截止日期 2021" in alert and "日期范围" in alert
+    assert page.input_value("#from") == "2023" and page.input_value("#to") == "2021"
+    page.fill("#from", "2021")
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile("from=2021"))
+    assert page.locator(".alert").count() == 0 and page.locator("ol.hits > li").count() > 0
+
+    page.goto(server.url + "/?q=" + quote("志原服务"))
+    hint = page.locator(".did-you-mean")
+    assert hint.inner_text().startswith("您是不是要找：志愿服务（")
+    hint.locator("a").first.click()
+    page.wait_for_url(re.compile(r"\?q=%E5%BF%97%E6%84%BF%E6%9C%8D%E5%8A%A1$"))
+    assert page.text_content("#result-count").strip().startswith("共 71 条结果")
+
+
 def test_keyboard_use(server: Server, tab: Tab) -> None:
     page = tab.page
     page.goto(server.url + "/?q=" + quote("路长"))

@@ -572,8 +572,9 @@ def _bm25(side: Sidecar, docs: np.ndarray, matched: np.ndarray, query: ParsedQue
             tf_hit = tf[keep].astype(np.float64)
             full[d] += idf * tf_hit * (BM25_K1 + 1) / (tf_hit + norm[d])
         folded = fold(term.text).strip()
-        if len(term_words(term.text)) > 1:
-            full[reads.text_matches(term)] += PHRASE_BONUS
+        # The term as written (a phrase, or a word that jieba split differently around
+        # punctuation, as in “飞线”充电): never a zero score for a passage that holds it.
+        full[reads.text_matches(term)] += PHRASE_BONUS
         if folded and not term.quoted and not term.wildcard:
             full[reads.places(folded)] += PLACE_BONUS
     scores = full[docs]
