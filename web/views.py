@@ -28,7 +28,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound
 
 from searcher import api, export
-from searcher.query import QueryError, parse_query
+from searcher.query import QueryError, options, parse_query
 
 bp = Blueprint("web", __name__)
 
@@ -599,7 +599,7 @@ def suggestions(p: Params) -> list[dict[str, Any]]:
             return out
         if len(parsed.must) > 1 or parsed.must_not:
             for clause in parsed.must[:5]:
-                option = getattr(clause, "options", (clause,))[0]
+                option = options(clause)[0]
                 text = f'"{option.text}"' if option.quoted else option.text
                 if n := count_for(replace(p, q=text)):
                     out.append({"label": f"只搜「{text}」", "count": n, "url": p.url(q=text)})
