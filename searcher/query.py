@@ -185,7 +185,7 @@ def _lower_case_operators(tokens: list[tuple[str, str]]) -> list[tuple[str, str]
         if kind != "word" or low not in ("and", "or", "not"):
             continue
         if chinese(k - 1) and chinese(k + 1):
-            out[k] = ({"and": "and", "or": "or", "not": "not"}[low], value)
+            out[k] = (low, value)
     return out
 
 

@@ -104,12 +104,12 @@ class SegmentBuilder:
         same_doc = doc_of[:-1] == doc_of[1:]
         keys = (wide[:-1] << 16) | wide[1:]
         big["bi_docs"] = _postings(tmp, "bi", (keys[same_doc] << 32) | doc_of[:-1][same_doc], doc_type)
-        # Bridged bigrams: two characters with only ignorable punctuation between them (“飞线”充电
-        # holds 线充), so unquoted terms match across it without a second copy of the text.
-        ignored = IGNORED_UNITS[text]
         # Where the ignorable punctuation is (few: quotation marks and 、), so that a query does
         # not look for it again in every character it reads.
+        ignored = IGNORED_UNITS[text]
         big["ign"] = np.flatnonzero(ignored).astype(np.uint32 if len(text) < 2**32 else np.int64)
+        # Bridged bigrams: two characters with only ignorable punctuation between them (“飞线”充电
+        # holds 线充), so unquoted terms match across it without a second copy of the text.
         kept = np.flatnonzero(~ignored)
         a, b = kept[:-1], kept[1:]
         bridged = (b - a > 1) & (doc_of[a] == doc_of[b])
@@ -260,17 +260,12 @@ class _Segment:
 
         Reads the text from the first to the last candidate once, then narrows the positions
         of ``u[0]`` there by each further unit in turn, all vectorised."""
-        cand = cand.astype(np.int64)
-        lo, hi = int(self.toff[cand[0]]), int(self.toff[cand[-1] + 1])
-        text = self.data.read("text", lo, hi)
-        pos = np.flatnonzero(text[: max(len(text) - len(u) + 1, 0)] == u[0])
-        for j in range(1, len(u)):
-            pos = pos[text[pos + j] == u[j]]
-        pos += lo
-        owner = np.searchsorted(self.toff, pos, side="right") - 1
-        # Passages are stored back to back: a match must end inside the passage it starts in.
+        first, last = int(cand[0]), int(cand[-1])
+        lo = int(self.toff[first])
+        text = self.data.read("text", lo, int(self.toff[last + 1]))
         # No need to intersect with ``cand``: a passage containing u contains all its bigrams.
-        return distinct(owner[pos + len(u) <= self.toff[owner + 1]]).astype(np.uint32)
+        owners = _positions(text, self.toff[first : last + 2] - lo, u)[1]
+        return distinct(owners + first).astype(np.uint32)
 
     def matching_texts(self, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matching text (ignorable punctuation removed) of passages back to back, the offsets
@@ -345,13 +340,10 @@ def _in_window(text: np.ndarray, off: np.ndarray, rows: np.ndarray, words: Seque
     return found[rows]
 
 
-def _regex_matches(text: np.ndarray, off: np.ndarray, rows: np.ndarray, pattern: re.Pattern[str]) -> list[list[str]]:
-    """The strings ``pattern`` matches in each passage ``rows`` of ``text``."""
-    out: list[list[str]] = []
-    for i in rows.tolist():
-        passage = text[off[i] : off[i + 1]].tobytes().decode("utf-16-le", "surrogatepass")
-        out.append(pattern.findall(passage))
-    return out
+def _matches_pattern(text: np.ndarray, off: np.ndarray, rows: np.ndarray, pattern: re.Pattern[str]) -> np.ndarray:
+    """Which passages ``rows`` of ``text`` ``pattern`` finds something in (a mask over ``rows``)."""
+    return np.array([pattern.search(text[off[i] : off[i + 1]].tobytes().decode("utf-16-le", "surrogatepass"))
+                     is not None for i in rows.tolist()], dtype=bool)
 
 
 class SideIndexMissing(Exception):
@@ -552,8 +544,7 @@ class Sidecar:
             cand = self._candidates(pieces)
             if not len(cand):
                 return cand
-            return self._verified(cand, lambda text, off, rows: np.array(
-                [bool(m) for m in _regex_matches(text, off, rows, compiled)], dtype=bool))
+            return self._verified(cand, lambda text, off, rows: _matches_pattern(text, off, rows, compiled))
 
         return self._cached("\x00w" + pattern, compute)
 
