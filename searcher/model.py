@@ -50,6 +50,8 @@ class Passage:
     is_heading: bool = False
     # A heading that is (part of) the article's title: ranked as a title, not damped as a heading.
     is_title: bool = False
+    # What kind of report the article is (工作总结, 经验材料, ...), from its title; None when unknown.
+    doc_type: str | None = None
     # Filled by analysis.analyze_passage (in an indexing worker process, so the writer
     # process does no jieba work): words of text/title/section and the folded text.
     analyzed: Analyzed | None = None
@@ -69,6 +71,7 @@ class Document:
     place: Place
     date: str | None
     passages: list[Passage]
+    doc_type: str | None = None
 
 
 class Notice(NamedTuple):
