@@ -9,16 +9,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import highlight, indexing
 from .dates import date_key, typed_date
-from .engine import Engine, EngineHit, Filters, IndexMismatch, NoIndex, open_engine
+from .engine import ColumnFilter, Engine, EngineHit, Filters, IndexMismatch, NoIndex, open_engine
+from .fields import FILTER_BY_NAME, Filter
 from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
-from .model import FacetValue, Hit, Notice, Result, Suggestion
+from .model import ArticlePair, FacetValue, Hit, Notice, Result, StoredPassage, Suggestion
 from .places import resolve_name, resolve_province
 from .query import ParsedQuery, QueryError, Term, parse_query
 
@@ -34,29 +36,62 @@ __all__ = [
 
 DEFAULT_INDEX_DIR = "index"
 MAX_LIMIT = 1000
-SORTS = ("relevance", "date")
-COPY_FIELDS = ("id", "doc_id", "title", "source", "province", "city", "county", "date")
+Sort = Literal["relevance", "date"]
+SORTS: tuple[Sort, ...] = ("relevance", "date")
 
 
 DEFAULT_FACET_SIZE = 100
 
 
-@dataclass
+FilterValue = str | int | None
+
+
 class SearchOptions:
-    cities: list[str] = field(default_factory=list)
-    province: str | None = None
-    county: str | None = None
-    year: int | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    limit: int = 10
-    offset: int = 0
-    sort: str = "relevance"
-    # Show one copy of identical / near-identical passages, the others listed under it.
-    collapse: bool = True
-    # Values listed per facet, most frequent first (None: all). Counts are exact either way, and
-    # ``Result.facet_distinct`` says how many values there are; a county facet can have thousands.
-    facet_size: int | None = DEFAULT_FACET_SIZE
+    """How to search besides the query: filters by name (``searcher.fields.FILTERS``), paging,
+    order, copies, facet size.
+
+        SearchOptions(city=["延吉", "吉林"], year=2023, limit=20)
+        SearchOptions(filters={"province": ["吉林"]}, sort="date")
+    """
+
+    def __init__(
+        self,
+        filters: Mapping[str, Iterable[FilterValue] | FilterValue] | None = None,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        sort: Sort = "relevance",
+        collapse: bool = True,
+        facet_size: int | None = DEFAULT_FACET_SIZE,
+        **by_name: Iterable[FilterValue] | FilterValue,
+    ) -> None:
+        given = {**(filters or {}), **by_name}
+        unknown = sorted(set(given) - set(FILTER_BY_NAME))
+        if unknown:
+            raise TypeError(f"unknown filter {', '.join(unknown)}; filters are {', '.join(FILTER_BY_NAME)}")
+        self.filters: dict[str, list[str]] = {}
+        for name, value in given.items():
+            values = [value] if value is None or isinstance(value, (str, int)) else list(value)
+            kept = [str(v).strip() for v in values if v is not None and str(v).strip()]
+            if kept:
+                self.filters[name] = kept if FILTER_BY_NAME[name].multi else kept[-1:]
+        self.limit = limit
+        self.offset = offset
+        self.sort = sort
+        # Show one copy of identical / near-identical passages, the others listed under it.
+        self.collapse = collapse
+        # Values listed per facet, most frequent first (None: all). Counts are exact either way, and
+        # ``Result.facet_distinct`` says how many values there are; a county facet can have thousands.
+        self.facet_size = facet_size
+
+    def value(self, name: str) -> str | None:
+        """The one value of a single-valued filter, or None."""
+        values = self.filters.get(name)
+        return values[-1] if values else None
+
+    def __repr__(self) -> str:
+        return (f"SearchOptions({self.filters!r}, limit={self.limit}, offset={self.offset}, sort={self.sort!r}, "
+                f"collapse={self.collapse}, facet_size={self.facet_size})")
 
 
 def open_index(index_dir: str | os.PathLike[str]) -> Engine:
@@ -152,14 +187,15 @@ def _full_date(value: str | None, name: str) -> str | None:
         return None
     parsed = typed_date(value)
     if not parsed:
+        spec = FILTER_BY_NAME["date_" + name]
         label = {"from": "起始日期", "to": "截止日期"}[name]
-        raise QueryError(f"--{name} takes a date like 2023, 2023-04 or 2023-04-12 (got {value.strip()!r}).",
+        raise QueryError(f"{spec.cli_option} takes a date like 2023, 2023-04 or 2023-04-12 (got {value.strip()!r}).",
                          f"{label}要写成 2023、2023-04 或 2023-04-12 这样的日期（现在是 {value.strip()!r}）。", field=name)
     return parsed
 
 
 def _date_range(opts: SearchOptions) -> tuple[str | None, str | None]:
-    start, end = _full_date(opts.date_from, "from"), _full_date(opts.date_to, "to")
+    start, end = _full_date(opts.value("date_from"), "from"), _full_date(opts.value("date_to"), "to")
     if start and end and date_key(start, end=False) > date_key(end, end=True):
         raise QueryError(f"The range runs backwards: --from {start} is after --to {end}. Swap them: "
                          f"--from {end} --to {start}.",
@@ -177,32 +213,59 @@ def _place_names(name: str) -> list[str]:
     return list(dict.fromkeys(names)) or [name]
 
 
+def _resolved(spec: Filter, value: str) -> list[str]:
+    """The stored values a filter value stands for."""
+    if spec.resolve == "province":
+        return [resolve_province(value) or value]
+    if spec.resolve == "place":
+        return _place_names(value)
+    if spec.resolve == "year":
+        if not re.fullmatch(spec.pattern or r"\d{4}", value):
+            raise QueryError(f"{spec.cli_option} takes {spec.form[0]}, for example {spec.example} (got {value!r}).",
+                             f"{spec.label}要写{spec.form[1]}，例如 {spec.example}（现在是 {value!r}）。", field=spec.name)
+        return [str(int(value))]
+    return [value]
+
+
+def _filter_values(parsed: ParsedQuery, opts: SearchOptions) -> dict[str, list[str]]:
+    """Filter values by filter name, from the options first, then from ``field:value`` in the query."""
+    out: dict[str, list[str]] = {}
+    for name, values in [*opts.filters.items(), *parsed.filters.items()]:
+        out.setdefault(name, []).extend(values)
+    return out
+
+
+_UNKNOWN = {
+    "place": ("No city or county called {name!r} is known; check the name (e.g. 延吉, 吉林市, 船营区).",
+              "没有叫“{name}”的城市或区县，请检查名称（例如 延吉、吉林市、船营区）。"),
+    "province": ("No province called {name!r} is known; check the name (e.g. 吉林, 广西, 内蒙古).",
+                 "没有叫“{name}”的省份，请检查名称（例如 吉林、广西、内蒙古）。"),
+}
+
+
 def filter_notes(parsed: ParsedQuery, opts: SearchOptions) -> list[Notice]:
     """Warnings about filter values the gazetteer does not know (they match nothing or little)."""
     notes = []
-    for name in opts.cities + parsed.filters.get("city", []) + ([opts.county] if opts.county else []) + \
-            parsed.filters.get("county", []):
-        if not resolve_name(name):
-            notes.append(Notice(f"No city or county called {name!r} is known; check the name (e.g. 延吉, 吉林市, 船营区).",
-                                f"没有叫“{name}”的城市或区县，请检查名称（例如 延吉、吉林市、船营区）。"))
-    for name in ([opts.province] if opts.province else []) + parsed.filters.get("province", []):
-        if not resolve_province(name):
-            notes.append(Notice(f"No province called {name!r} is known; check the name (e.g. 吉林, 广西, 内蒙古).",
-                                f"没有叫“{name}”的省份，请检查名称（例如 吉林、广西、内蒙古）。"))
+    for kind, known in (("place", resolve_name), ("province", resolve_province)):
+        for name, values in _filter_values(parsed, opts).items():
+            if FILTER_BY_NAME[name].resolve != kind:
+                continue
+            for value in values:
+                if not known(value):
+                    en, zh = _UNKNOWN[kind]
+                    notes.append(Notice(en.format(name=value), zh.format(name=value)))
     return notes
 
 
 def build_filters(parsed: ParsedQuery, opts: SearchOptions) -> Filters:
+    """The engine's filters: each filter's values resolved to stored values (ORed), filters ANDed."""
     filters = Filters()
-    provinces = ([opts.province] if opts.province else []) + parsed.filters.get("province", [])
-    filters.provinces = [resolve_province(p) or p for p in provinces]
-    for name in opts.cities + parsed.filters.get("city", []):
-        filters.places.extend(_place_names(name))
-    counties = ([opts.county] if opts.county else []) + parsed.filters.get("county", [])
-    for name in counties:
-        filters.counties.extend(_place_names(name))
-    years = ([opts.year] if opts.year else []) + [int(y) for y in parsed.filters.get("year", [])]
-    filters.years = list(dict.fromkeys(years))
+    for name, values in _filter_values(parsed, opts).items():
+        spec = FILTER_BY_NAME[name]
+        if spec.resolve == "date":
+            continue
+        stored = list(dict.fromkeys(v for value in values for v in _resolved(spec, value)))
+        filters.columns.append(ColumnFilter(spec.in_columns, tuple(stored)))
     filters.date_from, filters.date_to = _date_range(opts)
     return filters
 
@@ -292,35 +355,19 @@ def iter_hits(
 
 
 def _parse(query: str, opts: SearchOptions) -> ParsedQuery:
-    has_option_filter = bool(opts.cities or opts.province or opts.county or opts.year or opts.date_from or opts.date_to)
-    if not query.strip() and has_option_filter:
+    if not query.strip() and opts.filters:
         return ParsedQuery(text="")
     return parse_query(query)
 
 
-def _hit(h: EngineHit, terms: list[Any]) -> Hit:
-    f = h.fields
-    text = f["text"]
-    marks = highlight.spans(text, terms)
-    date = f.get("date")
+def _hit(h: EngineHit, terms: list[Term]) -> Hit:
+    p = h.passage
+    marks = highlight.spans(p.text, terms)
     return Hit(
-        id=f["id"],
-        doc_id=f["doc_id"],
-        title=f.get("title", ""),
-        source=f.get("source", ""),
-        paragraph=int(f["paragraph"]),
-        section=f.get("section"),
-        province=f.get("province"),
-        city=f.get("city"),
-        county=f.get("county"),
-        date=date,
-        year=int(date[:4]) if date else None,
-        score=round(h.score, 4),
-        text=text,
-        highlight=highlight.html(text, marks),
-        duplicates=h.copies,  # the engine lists COPY_FIELDS
-        duplicates_total=h.copies_total,
-        spans=marks,
+        id=p.id, doc_id=p.doc_id, title=p.title or "", source=p.source or "", paragraph=int(p.paragraph),
+        section=p.section, province=p.province, city=p.city, county=p.county, date=p.date, year=p.year,
+        score=round(h.score, 4), text=p.text, highlight=highlight.html(p.text, marks), doc_type=p.doc_type,
+        duplicates=h.duplicates, duplicates_total=h.duplicates_total, spans=marks,
     )
 
 
@@ -333,9 +380,10 @@ class DocumentView:
     city: str | None
     county: str | None
     date: str | None
-    passages: list[dict[str, Any]]
+    passages: list[StoredPassage]
     # Other files holding the same bytes (the same article, so the same id), as given when indexed.
     also_in: list[str] = field(default_factory=list)
+    doc_type: str | None = None
 
 
 def document(
@@ -344,29 +392,21 @@ def document(
     found = (engine or open_index(index_dir)).document(doc_id)
     if not found:
         return None
-    by_file: dict[str, list[dict[str, Any]]] = {}
+    by_file: dict[str, list[StoredPassage]] = {}
     for row in found:
-        by_file.setdefault(row["path_key"], []).append(row)
+        by_file.setdefault(row.path_key, []).append(row)
     rows, *copies = by_file.values()  # the file indexed first is shown
-    rows = sorted(rows, key=lambda f: f["paragraph"])
+    rows = sorted(rows, key=lambda r: r.paragraph)
     first = rows[0]
     return DocumentView(
-        doc_id=doc_id,
-        title=first.get("title", ""),
-        source=first.get("source", ""),
-        province=first.get("province"),
-        city=first.get("city"),
-        county=first.get("county"),
-        date=first.get("date"),
-        passages=rows,
-        also_in=[copy[0]["source"] for copy in copies],
+        doc_id=doc_id, title=first.title or "", source=first.source or "", province=first.province,
+        city=first.city, county=first.county, date=first.date, passages=rows,
+        also_in=[copy[0].source for copy in copies], doc_type=first.doc_type,
     )
 
 
-def duplicate_articles(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> list[dict[str, Any]]:
-    """Pairs of articles sharing identical or near-identical passages:
-    ``{"a": article, "b": article, "shared": passages}``, article = title, source, place, date,
-    doc_id, passages."""
+def duplicate_articles(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> list[ArticlePair]:
+    """Pairs of articles sharing identical or near-identical passages, most shared first."""
     return open_index(index_dir).duplicate_articles()
 
 

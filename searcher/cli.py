@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from . import api, export, highlight
+from .fields import FILTERS
 from .model import Result
 
 T = TypeVar("T")
@@ -156,24 +157,14 @@ def remove_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
 
 
 def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The filters search and export share: --city (repeatable) --province --county --year --from --to."""
-    for option in reversed([
-        click.option("--city", "cities", multiple=True, help="City or county, full or short name (延吉); repeatable."),
-        click.option("--province", help="Province, full or short name (吉林)."),
-        click.option("--county", help="County-level unit."),
-        click.option("--year", type=int, help="Only passages dated in this year."),
-        click.option("--from", "date_from", help="Dated on or after (2023, 2023-04, 2023-04-12)."),
-        click.option("--to", "date_to", help="Dated on or before."),
-    ]):
-        command = option(command)
+    """The filters search and export share, one option per ``searcher.fields.FILTERS`` entry."""
+    for spec in reversed(FILTERS):
+        command = click.option(spec.cli_option, spec.name, multiple=spec.multi, help=spec.help)(command)
     return command
 
 
 def _options(opts: dict[str, Any], **more: Any) -> api.SearchOptions:
-    return api.SearchOptions(
-        cities=list(opts["cities"]), province=opts["province"], county=opts["county"], year=opts["year"],
-        date_from=opts["date_from"], date_to=opts["date_to"], sort=opts["sort"], **more,
-    )
+    return api.SearchOptions({spec.name: opts[spec.name] for spec in FILTERS}, sort=opts["sort"], **more)
 
 
 TEXT_FACET_SIZE = 10
@@ -377,7 +368,7 @@ def dupes_cmd(ctx: click.Context, as_json: bool) -> None:
     """List articles that are (near-)copies of each other across the collection."""
     pairs = _with_index(ctx, api.duplicate_articles)
     if as_json:
-        click.echo(json.dumps(pairs, ensure_ascii=False, indent=1))
+        click.echo(json.dumps([pair.to_dict() for pair in pairs], ensure_ascii=False, indent=1))
         return
     if not pairs:
         click.echo("No duplicated articles.")

@@ -6,8 +6,12 @@ Everything here is engine-agnostic and serialises with ``to_dict`` for JSON outp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any, NamedTuple
+
+from .fields import COPY, EXPORTED
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,18 @@ class Passage:
     def year(self) -> int | None:
         return int(self.date[:4]) if self.date else None
 
+    @property
+    def province(self) -> str | None:
+        return self.place.province
+
+    @property
+    def city(self) -> str | None:
+        return self.place.city
+
+    @property
+    def county(self) -> str | None:
+        return self.place.county
+
 
 @dataclass
 class Document:
@@ -72,6 +88,95 @@ class Document:
     date: str | None
     passages: list[Passage]
     doc_type: str | None = None
+
+
+class _Record(Mapping[str, Any]):
+    """A typed record that also reads as a read-only mapping of its fields (``row["city"]``,
+    ``dict(row)``), for scripts and templates; ``to_dict`` gives the JSON form."""
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in _field_names(type(self)):
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_field_names(type(self)))
+
+    def __len__(self) -> int:
+        return len(_field_names(type(self)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+@dataclass(frozen=True)
+class StoredPassage(_Record):
+    """A passage as the engine stores and returns it: unknown values are None."""
+
+    id: str
+    doc_id: str
+    path_key: str  # the file it came from, as the index keys it (resolved path)
+    content_hash: str
+    source: str
+    title: str
+    section: str | None
+    text: str
+    paragraph: int
+    province: str | None
+    city: str | None
+    county: str | None
+    doc_type: str | None
+    date: str | None
+    is_heading: bool
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+
+@dataclass(frozen=True)
+class Copy(_Record):
+    """Another copy (identical or near-identical passage) of a hit, among the matches."""
+
+    id: str
+    doc_id: str
+    title: str
+    source: str
+    province: str | None
+    city: str | None
+    county: str | None
+    date: str | None
+
+
+@dataclass(frozen=True)
+class ArticleRef(_Record):
+    """An article as a list of articles shows it."""
+
+    doc_id: str
+    title: str
+    source: str
+    province: str | None
+    city: str | None
+    county: str | None
+    date: str | None
+    passages: int
+
+
+@dataclass(frozen=True)
+class ArticlePair(_Record):
+    """Two articles sharing ``shared`` identical or near-identical passages."""
+
+    a: ArticleRef
+    b: ArticleRef
+    shared: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"a": self.a.to_dict(), "b": self.b.to_dict(), "shared": self.shared}
 
 
 class Notice(NamedTuple):
@@ -110,9 +215,10 @@ class Hit:
     score: float
     text: str
     highlight: str
-    # Other copies of this passage (identical or near-identical) among the matches, each
-    # {id, doc_id, title, source, province, city, county, date}; empty when none or not collapsed.
-    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    doc_type: str | None = None
+    # Other copies of this passage (identical or near-identical) among the matches; empty when
+    # none or not collapsed.
+    duplicates: list[Copy] = field(default_factory=list)
     # How many copies there are in all (``duplicates`` lists the first 50).
     duplicates_total: int = 0
     # Character spans of the matches in ``text``, for renderers other than HTML.
@@ -121,13 +227,12 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         # By hand, not dataclasses.asdict: its recursive deep copy was half the time of a web request.
         out = {name: getattr(self, name) for name in _HIT_FIELDS}
-        out["duplicates"] = [dict(d) for d in self.duplicates]
+        out["duplicates"] = [{name: getattr(d, name) for name in COPY} for d in self.duplicates]
         out["duplicates_total"] = self.duplicates_total
         return out
 
 
-_HIT_FIELDS = ("id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county", "date",
-               "year", "score", "text", "highlight")
+_HIT_FIELDS = (*EXPORTED, "highlight")
 
 
 @dataclass

@@ -20,26 +20,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from .fields import FILTER_BY_NAME, PREFIXES
 from .model import Notice
 from .normalize import normalize_text
 
 DATA_DIR = Path(__file__).parent / "data"
 MAX_QUERY_CHARS = 500
 
-FIELD_ALIASES = {
-    "province": "province",
-    "省份": "province",
-    "省": "province",
-    "city": "city",
-    "城市": "city",
-    "市": "city",
-    "county": "county",
-    "区县": "county",
-    "县": "county",
-    "year": "year",
-    "年份": "year",
-    "年": "year",
-}
+FIELD_ALIASES = PREFIXES  # city / 城市 / 市 ... -> filter name (searcher.fields)
 _FIELD_RE = re.compile(r"^(" + "|".join(sorted(map(re.escape, FIELD_ALIASES), key=len, reverse=True)) + r")[:：](.*)$")
 _QUOTES = {'"': '"', "“": "”", "「": "」"}
 WILDCARDS = "*?？"
@@ -315,11 +303,12 @@ def _expand(group: list[Term]) -> Clause:
 
 def _add_filter(parsed: ParsedQuery, name: str, typed: str, value: str) -> None:
     value = value.strip().strip('"“”')
+    spec = FILTER_BY_NAME[name]
     if not value:
-        examples = {"province": "吉林", "city": "延吉", "county": "船营区", "year": "2023"}
-        raise QueryError(f"{typed}: needs a value, for example {typed}:{examples[name]}.",
-                         f"{typed}: 后面要写值，例如 {typed}:{examples[name]}。")
-    if name == "year" and not re.fullmatch(r"\d{4}", value):
-        raise QueryError(f"{typed}: takes a four-digit year, for example {typed}:2023 (got {value!r}).",
-                         f"{typed}: 后面要写四位数的年份，例如 {typed}:2023（现在是 {value!r}）。")
+        raise QueryError(f"{typed}: needs a value, for example {typed}:{spec.example}.",
+                         f"{typed}: 后面要写值，例如 {typed}:{spec.example}。")
+    if spec.pattern and not re.fullmatch(spec.pattern, value):
+        en, zh = spec.form
+        raise QueryError(f"{typed}: takes {en}, for example {typed}:{spec.example} (got {value!r}).",
+                         f"{typed}: 后面要写{zh}，例如 {typed}:{spec.example}（现在是 {value!r}）。")
     parsed.filters.setdefault(name, []).append(value)

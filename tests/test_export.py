@@ -33,7 +33,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("路长", {}),
     ("文明", {}),
     ("文明", {"sort": "date"}),
-    ("文明", {"cities": ["延吉"]}),
+    ("文明", {"city": ["延吉"]}),
     ("创建", {"province": "吉林"}),
     ("文明", {"county": "崆峒区"}),
     ("文明", {"year": 2023}),
@@ -50,7 +50,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 
 def cli_args(query: str, opts: dict[str, Any]) -> list[str]:
     args = [query] if query else []
-    for city in opts.get("cities", []):
+    for city in opts.get("city", []):
         args += ["--city", city]
     for key, flag in (("province", "--province"), ("county", "--county"), ("year", "--year"), ("date_from", "--from"),
                       ("date_to", "--to"), ("sort", "--sort")):

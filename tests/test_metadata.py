@@ -166,7 +166,7 @@ def test_corrections_are_what_search_finds(reports: Path, tmp_path: Path) -> Non
     hit = r.hits[0]
     assert (hit.title, hit.date) == ("吉林省延吉市创建文明城市工作总结", "2023-04-12")
     assert Place(hit.province, hit.city, hit.county) == YANJI
-    assert api.search("口袋公园", ix, api.SearchOptions(cities=["延吉"], year=2023)).total == 1
+    assert api.search("口袋公园", ix, api.SearchOptions(city=["延吉"], year=2023)).total == 1
 
 
 def test_find_folder_metadata(tmp_path: Path) -> None:

@@ -132,14 +132,14 @@ def test_facets_are_exact_over_all_matches(seed_index: Path, seed_passages: list
 
 
 def test_city_filter_matches_city_or_county_and_short_forms(seed_index: Path) -> None:
-    yanji = api.search("文明", seed_index, api.SearchOptions(cities=["延吉"], limit=50))
+    yanji = api.search("文明", seed_index, api.SearchOptions(city=["延吉"], limit=50))
     assert yanji.total > 0 and all(h.county == "延吉市" for h in yanji.hits)
-    jilin = api.search("文明", seed_index, api.SearchOptions(cities=["吉林市"], limit=200))
+    jilin = api.search("文明", seed_index, api.SearchOptions(city=["吉林市"], limit=200))
     assert {h.city for h in jilin.hits} == {"吉林市"}
     assert {"船营区", None} <= {h.county for h in jilin.hits}
-    chuanying = api.search("文明", seed_index, api.SearchOptions(cities=["船营区"], limit=50))
+    chuanying = api.search("文明", seed_index, api.SearchOptions(city=["船营区"], limit=50))
     assert chuanying.total > 0 and {h.county for h in chuanying.hits} == {"船营区"}
-    both = api.search("文明", seed_index, api.SearchOptions(cities=["延吉", "台州"], limit=0))
+    both = api.search("文明", seed_index, api.SearchOptions(city=["延吉", "台州"], limit=0))
     assert {f.value for f in both.facets["city"]} == {"延边朝鲜族自治州", "台州市"}
 
 
@@ -188,10 +188,10 @@ def test_malformed_queries_raise_query_error_not_crash(seed_index: Path, query: 
 def test_json_shape(seed_index: Path) -> None:
     d = api.search("路长", seed_index).to_dict()
     assert set(d) == {"query", "total", "hits", "facets", "facet_distinct", "notes", "suggestions"}
-    assert set(d["facets"]) == set(d["facet_distinct"]) == {"province", "city", "county", "year"}
+    assert set(d["facets"]) == set(d["facet_distinct"]) == {"province", "city", "county", "doc_type", "year"}
     hit = d["hits"][0]
     assert set(hit) == {"id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county",
-                        "date", "year", "score", "text", "highlight", "duplicates", "duplicates_total"}
+                        "doc_type", "date", "year", "score", "text", "highlight", "duplicates", "duplicates_total"}
     assert isinstance(hit["paragraph"], int) and isinstance(hit["score"], float)
 
 

@@ -148,7 +148,7 @@ def test_api_search_is_the_cli_json_shape(client: FlaskClient, seed_index: Path)
     assert resp.get_json() == json.loads(cli.stdout)
     hit = resp.get_json()["hits"][0]
     assert set(hit) == {"id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county", "date",
-                        "year", "score", "text", "highlight", "duplicates", "duplicates_total"}
+                        "doc_type", "year", "score", "text", "highlight", "duplicates", "duplicates_total"}
 
 
 def test_pagination_pages_through_all_results(client: FlaskClient) -> None:

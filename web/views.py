@@ -28,6 +28,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound
 
 from searcher import api, export
+from searcher.fields import DOCUMENT
 from searcher.query import QueryError, options, parse_query
 
 bp = Blueprint("web", __name__)
@@ -183,7 +184,7 @@ class Params:
 
     def options(self) -> api.SearchOptions:
         return api.SearchOptions(
-            cities=list(self.cities), province=self.province, county=self.county, year=self.year,
+            city=list(self.cities), province=self.province, county=self.county, year=self.year,
             date_from=self.date_from, date_to=self.date_to, limit=self.limit,
             offset=(self.page - 1) * self.limit, sort=self.sort, collapse=self.collapse,
         )
@@ -614,7 +615,7 @@ def place_label(item: dict[str, Any] | Any) -> str:
 
 # --- documents -------------------------------------------------------------------------------
 
-PASSAGE_KEYS = ("id", "paragraph", "text", "section", "is_heading", "date", "province", "city", "county")
+PASSAGE_KEYS = DOCUMENT  # searcher.fields: what a document page shows of each passage
 
 
 def document_data(doc_id: str) -> dict[str, Any] | None:

@@ -10,10 +10,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..model import Document
+from ..fields import FACETS
+from ..model import ArticlePair, Copy, Document, StoredPassage
 from ..query import ParsedQuery
 
-FACET_FIELDS = ("province", "city", "county", "year")
+FACET_FIELDS = FACETS
 
 
 class NoIndex(Exception):
@@ -24,30 +25,34 @@ class IndexMismatch(Exception):
     """The index was built by another analyzer or format version and must be rebuilt."""
 
 
+@dataclass(frozen=True)
+class ColumnFilter:
+    """Passages whose value in any of ``columns`` is one of ``values`` (full stored values)."""
+
+    columns: tuple[str, ...]
+    values: tuple[str, ...]
+
+
 @dataclass
 class Filters:
-    """Filters from options and from ``field:value`` in the query, as full names."""
+    """Filters from options and from ``field:value`` in the query: column filters ANDed, and a date range."""
 
-    provinces: list[str] = field(default_factory=list)
-    # Each entry matches a passage whose city *or* county equals it.
-    places: list[str] = field(default_factory=list)
-    counties: list[str] = field(default_factory=list)
-    years: list[int] = field(default_factory=list)
+    columns: list[ColumnFilter] = field(default_factory=list)
     date_from: str | None = None
     date_to: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.provinces or self.places or self.counties or self.years or self.date_from or self.date_to)
+        return bool(self.columns or self.date_from or self.date_to)
 
 
 @dataclass
 class EngineHit:
-    fields: dict[str, Any]
+    passage: StoredPassage
     score: float
-    # Stored fields of the other copies (identical or near-identical passages) among the matches.
-    copies: list[dict[str, Any]] = field(default_factory=list)
-    # How many other copies there are among the matches (``copies`` lists at most 50).
-    copies_total: int = 0
+    # The other copies (identical or near-identical passages) among the matches.
+    duplicates: list[Copy] = field(default_factory=list)
+    # How many other copies there are among the matches (``duplicates`` lists at most 50).
+    duplicates_total: int = 0
 
 
 @dataclass
@@ -76,10 +81,12 @@ class Engine(Protocol):
         facet_size: int | None = None,
     ) -> EngineResult: ...
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: str) -> tuple[int, Iterator[EngineHit]]: ...
-    def document(self, doc_id: str) -> list[dict[str, Any]]: ...
+    def document(self, doc_id: str) -> list[StoredPassage]: ...
     def nearest_words(self, term: str, limit: int) -> list[str]: ...
-    def duplicate_articles(self, min_share: float = 0.5) -> list[dict[str, Any]]: ...
+    def duplicate_articles(self, min_share: float = 0.5) -> list[ArticlePair]: ...
     def warm(self) -> None: ...
     def indexed_files(self) -> dict[str, str]: ...
     def stats(self) -> dict[str, Any]: ...
-    def all_passages(self) -> Iterable[dict[str, Any]]: ...
+    def all_passages(self) -> Iterable[StoredPassage]: ...
+    def generation(self) -> int: ...
+    def close(self) -> None: ...

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis import fold
+from ..fields import COLUMNS as FIELD_COLUMNS
 from ..dates import date_key
 from ..dupes import HASHES
 from ..dupes import groups as dupe_groups
@@ -43,8 +44,9 @@ from ..matching import IGNORED
 
 SIDE_DIR = "side"
 DATA_FILE = "data.bin"
-COLUMNS = ("province", "city", "county", "year", "date", "path_key", "content_hash", "doc_id", "heading",
-           "title", "section", "place", "source", "paragraph")
+# The fields' columns (searcher.fields), then what the engine itself looks up and ranks by.
+COLUMNS = (*FIELD_COLUMNS, "path_key", "content_hash", "doc_id", "heading", "title", "section", "place", "source",
+           "paragraph")
 # Substring results are kept for repeated terms (typing, paging, facet clicks), up to this many bytes.
 _CACHE_BYTES = 48 * 2**20
 # UTF-16 units an unquoted term skips between its characters (matching.IGNORED).

@@ -24,6 +24,7 @@ import sys
 import threading
 import types
 from collections.abc import Callable, Iterator
+from dataclasses import fields as dataclass_fields
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,8 @@ from ..analysis import analyze_document, analyzer_id, fold, term_words, word_has
 from ..dates import date_key
 from ..dupes import duplicate_articles
 from ..matching import literal_pieces, matching_text, wildcard_regex, window_limit, window_words
-from ..model import Document, Place
+from ..model import ArticlePair, ArticleRef, Copy, Document, Place, StoredPassage
+from ..fields import COLUMNS as FIELD_COLUMNS
 from ..places import place_names
 from ..query import Clause, ParsedQuery, Term, options
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
@@ -80,7 +82,7 @@ _import_whoosh()
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.fields import STORED, Schema  # noqa: E402
 
-ENGINE_FORMAT = "whoosh-10"
+ENGINE_FORMAT = "whoosh-11"
 META_FILE = "searcher.json"
 INDEX_NAME = "passages"
 
@@ -91,13 +93,11 @@ SECTION_BONUS = 1.2
 PHRASE_BONUS = 3.0
 PLACE_BONUS = 0.5
 MAX_LISTED_COPIES = 50
-ARTICLE_FIELDS = ("title", "source", "province", "city", "county", "date")
 HEADING_FACTOR = 0.5
 
 
 # The stored passage: one tuple per Whoosh document, in this order.
-STORED_FIELDS = ("id", "doc_id", "path_key", "content_hash", "source", "title", "section", "text", "paragraph",
-                 "province", "city", "county", "date", "is_heading")
+STORED_FIELDS = tuple(f.name for f in dataclass_fields(StoredPassage))
 
 
 def make_schema() -> Schema:
@@ -130,18 +130,12 @@ class WhooshWriter:
         for p in doc.passages:
             a = p.analyzed
             assert a is not None
-            self._w.add_document(passage=(
-                p.id, p.doc_id, path_key, content_hash, p.source, p.title, p.section, p.text, p.paragraph,
-                p.place.province, p.place.city, p.place.county, p.date, p.is_heading,
-            ))
+            given = {"path_key": path_key, "content_hash": content_hash}
+            self._w.add_document(passage=tuple(given[k] if k in given else getattr(p, k) for k in STORED_FIELDS))
             self._side.add(
                 a.folded,
                 {
-                    "province": p.place.province,
-                    "city": p.place.city,
-                    "county": p.place.county,
-                    "year": str(p.year) if p.year else None,
-                    "date": p.date,
+                    **{name: _column_value(getattr(p, name)) for name in FIELD_COLUMNS},
                     "path_key": path_key,
                     "content_hash": content_hash,
                     "doc_id": p.doc_id,
@@ -164,6 +158,10 @@ class WhooshWriter:
 
     def cancel(self) -> None:
         self._w.cancel()
+
+
+def _column_value(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _doc_count_all(ix: Any) -> int:
@@ -279,7 +277,7 @@ class WhooshEngine:
             top, scores = _ordered(side, docs, matched, query, reads, sort, k, groups)
             for pos in top[offset:k].tolist():
                 d = int(docs[pos])
-                copies: list[dict[str, Any]] = []
+                copies: list[Copy] = []
                 others = np.zeros(0, dtype=np.int64)
                 if groups is not None and groups[d] >= 0:
                     others = side.group_members(d)
@@ -349,7 +347,7 @@ class WhooshEngine:
 
     # --- documents and stats -----------------------------------------------------------
 
-    def document(self, doc_id: str) -> list[dict[str, Any]]:
+    def document(self, doc_id: str) -> list[StoredPassage]:
         """The passages of an article in index order (files with the same bytes share its id)."""
         with self._lock:
             s, side = self._current()
@@ -366,7 +364,7 @@ class WhooshEngine:
         pv, hv = side.values[COLUMNS.index("path_key")], side.values[COLUMNS.index("content_hash")]
         return {pv[p >> 32]: hv[p & 0xFFFFFFFF] for p in pairs.tolist()}
 
-    def duplicate_articles(self, min_share: float = 0.5) -> list[dict[str, Any]]:
+    def duplicate_articles(self, min_share: float = 0.5) -> list[ArticlePair]:
         """Pairs of articles whose passages are largely copies of each other, most shared first."""
         with self._lock:
             s, side = self._current()
@@ -379,11 +377,7 @@ class WhooshEngine:
                 first[code] = _stored(s, d)
             out = []
             for a, b, shared, na, nb in pairs:
-                out.append({
-                    "a": {k: first[a].get(k) for k in ARTICLE_FIELDS} | {"doc_id": names[a], "passages": na},
-                    "b": {k: first[b].get(k) for k in ARTICLE_FIELDS} | {"doc_id": names[b], "passages": nb},
-                    "shared": shared,
-                })
+                out.append(ArticlePair(_article(first[a], names[a], na), _article(first[b], names[b], nb), shared))
             return out
 
     def nearest_words(self, term: str, limit: int) -> list[str]:
@@ -420,7 +414,7 @@ class WhooshEngine:
         found = [w for w in words if counts[w]]
         return sorted(found, key=lambda w: (-counts[w], w))[:limit]
 
-    def all_passages(self) -> Iterator[dict[str, Any]]:
+    def all_passages(self) -> Iterator[StoredPassage]:
         s, side = self._current()
         for d in side.live_docs.tolist():
             yield _stored(s, d)
@@ -607,14 +601,11 @@ def _filter_mask(side: Sidecar, filters: Filters) -> np.ndarray | None:
     if not filters:
         return None
     mask = np.ones(side.n, dtype=bool)
-    if filters.provinces:
-        mask &= side.mask_in("province", filters.provinces)
-    if filters.places:
-        mask &= side.mask_in("city", filters.places) | side.mask_in("county", filters.places)
-    if filters.counties:
-        mask &= side.mask_in("county", filters.counties)
-    if filters.years:
-        mask &= side.mask_in("year", [str(y) for y in filters.years])
+    for f in filters.columns:
+        found = np.zeros(side.n, dtype=bool)
+        for column in f.columns:
+            found |= side.mask_in(column, f.values)
+        mask &= found
     if filters.date_from:
         mask &= side.dates[:, 1] >= date_key(filters.date_from, end=False)
     if filters.date_to:
@@ -622,20 +613,26 @@ def _filter_mask(side: Sidecar, filters: Filters) -> np.ndarray | None:
     return mask
 
 
-def _copy_fields(side: Sidecar, docs: np.ndarray) -> list[dict[str, Any]]:
-    """The fields a hit lists for each of its copies (api.COPY_FIELDS), from side columns."""
-    names = ("doc_id", "paragraph", "title", "source", "province", "city", "county", "date")
-    return [
-        {"id": f"{doc_id}-{paragraph}", "doc_id": doc_id, "title": title, "source": source,
-         "province": province, "city": city, "county": county, "date": date}
-        for doc_id, paragraph, title, source, province, city, county, date in side.rows(docs, names)
-    ]
+def _article(p: StoredPassage, doc_id: str, passages: int) -> ArticleRef:
+    return ArticleRef(doc_id, p.title, p.source, p.province, p.city, p.county, p.date, passages)
 
 
-def _stored(s: Any, doc: int) -> dict[str, Any]:
-    """A stored passage as callers expect it: unknown values are None."""
-    row = s.stored_fields(doc)["passage"]
-    return {k: (None if v == "" else v) for k, v in zip(STORED_FIELDS, row)}
+_COPY_COLUMNS = tuple(f.name for f in dataclass_fields(Copy) if f.name != "id")
+
+
+def _copy_fields(side: Sidecar, docs: np.ndarray) -> list[Copy]:
+    """The copies a hit lists, from side columns (listing them reads nothing from the passage store)."""
+    out = []
+    for row in side.rows(docs, (*_COPY_COLUMNS, "paragraph")):
+        values = dict(zip(_COPY_COLUMNS, row))
+        out.append(Copy(id=f"{values['doc_id']}-{row[-1]}", **values))  # type: ignore[arg-type]
+    return out
+
+
+def _stored(reader: Any, doc: int) -> StoredPassage:
+    """A stored passage: unknown values are None."""
+    row = reader.stored_fields(doc)["passage"]
+    return StoredPassage(*(None if v == "" else v for v in row))
 
 
 @cache
