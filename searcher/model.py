@@ -6,8 +6,8 @@ Everything here is engine-agnostic and serialises with ``to_dict`` for JSON outp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any, NamedTuple
 

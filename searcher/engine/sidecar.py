@@ -36,10 +36,10 @@ from typing import Any
 import numpy as np
 
 from ..analysis import fold
-from ..fields import COLUMNS as FIELD_COLUMNS
 from ..dates import date_key
 from ..dupes import HASHES
 from ..dupes import groups as dupe_groups
+from ..fields import COLUMNS as FIELD_COLUMNS
 from ..matching import IGNORED
 
 SIDE_DIR = "side"

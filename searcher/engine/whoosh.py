@@ -34,9 +34,9 @@ import numpy as np
 from ..analysis import analyze_document, analyzer_id, fold, term_words, word_hash
 from ..dates import date_key
 from ..dupes import duplicate_articles
+from ..fields import COLUMNS as FIELD_COLUMNS
 from ..matching import literal_pieces, matching_text, wildcard_regex, window_limit, window_words
 from ..model import ArticlePair, ArticleRef, Copy, Document, Place, StoredPassage
-from ..fields import COLUMNS as FIELD_COLUMNS
 from ..places import place_names
 from ..query import Clause, ParsedQuery, Term, options
 from .base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
