@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
-from . import highlight, indexing
+from . import export, highlight, indexing
 from .dates import date_key, typed_date
-from .engine import ColumnFilter, Engine, EngineHit, Filters, IndexMismatch, NoIndex, open_engine
+from .engine import ColumnFilter, Engine, EngineHit, Filters, IndexMismatch, NoIndex, engine_generation, open_engine
 from .fields import FILTER_BY_NAME, Filter
 from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
 from .model import ArticlePair, FacetValue, Hit, Notice, Result, StoredPassage, Suggestion
 from .places import resolve_name, resolve_province
-from .query import ParsedQuery, QueryError, Term, parse_query
+from .query import ParsedQuery, QueryError, Term, options, parse_query
 
 if TYPE_CHECKING:
     from .corrections import KeptFile
@@ -417,6 +417,55 @@ def highlight_html(text: str, query: str) -> str:
     except QueryError:
         terms = []
     return highlight.html(text, highlight.spans(text, terms))
+
+
+# --- rendering the result object: the CLI and the web call these, never the modules behind them
+
+EXPORT_FORMATS = export.FORMATS
+EXPORT_MEDIA_TYPES = export.MEDIA_TYPES
+ExportFormat = export.Format
+
+
+def export_format_for_path(path: str) -> ExportFormat | None:
+    """The export format a file name asks for by its suffix (.csv, .jsonl, .ndjson), or None."""
+    return export.format_for_path(path)
+
+
+def export_chunks(hits: Iterable[Hit], fmt: ExportFormat) -> Iterator[bytes]:
+    """Hits as a CSV (UTF-8 with BOM) or JSON Lines download, in chunks; one row per passage."""
+    return export.chunks(hits, fmt)
+
+
+def write_export(hits: Iterable[Hit], fmt: ExportFormat, out: BinaryIO) -> int:
+    """Write hits as CSV or JSON Lines to a binary stream; the number of rows written."""
+    return export.write(hits, fmt, out)
+
+
+def highlight_ansi(text: str, spans: list[tuple[int, int]], colour: bool) -> str:
+    """``text`` with the ``spans`` (a hit's matches) in bold for a terminal (unmarked without colour)."""
+    return highlight.ansi(text, spans, colour)
+
+
+def single_clause_queries(query: str) -> list[str]:
+    """For a query of several required terms (or with exclusions): each required term alone, as
+    a query (quoted if it was), for "search only X" suggestions; [] otherwise or if malformed."""
+    try:
+        parsed = parse_query(query) if query.strip() else None
+    except QueryError:
+        return []
+    if parsed is None or not (len(parsed.must) > 1 or parsed.must_not):
+        return []
+    out = []
+    for clause in parsed.must[:5]:
+        option = options(clause)[0]
+        out.append(f'"{option.text}"' if option.quoted else option.text)
+    return out
+
+
+def index_generation(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> Hashable:
+    """A value that changes whenever the index at ``index_dir`` is committed, rebuilt or removed,
+    read without opening it: a long-running reader reopens when it changes."""
+    return engine_generation(Path(index_dir))
 
 
 def stats(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> dict[str, Any]:

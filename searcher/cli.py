@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from . import api, export, highlight
+from . import api
 from .fields import FILTERS
 from .model import Result
 
@@ -254,7 +254,7 @@ def render_terminal(result: Result, colour: bool) -> str:
         lines.append(f"{bold(str(rank) + '.')} {place} · {hit.date or '(no date)'} · {bold(hit.title)}")
         if hit.section:
             lines.append(dim(f"   § {hit.section}"))
-        lines.append("   " + highlight.ansi(hit.text, hit.spans, colour))
+        lines.append("   " + api.highlight_ansi(hit.text, hit.spans, colour))
         lines.append(dim(f"   {hit.source} ¶{hit.paragraph}  score {hit.score:.2f}  id {hit.id}"))
         for copy in hit.duplicates[:5]:
             where = " › ".join(p for p in (copy["province"], copy["city"], copy["county"]) if p)
@@ -279,7 +279,7 @@ def render_terminal(result: Result, colour: bool) -> str:
 @click.argument("query", nargs=-1)
 @filter_options
 @click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(export.FORMATS),
+@click.option("--format", "fmt", type=click.Choice(api.EXPORT_FORMATS),
               help="csv (UTF-8 with BOM, opens in Excel/WPS) or jsonl (one JSON object per line); "
                    "default: from the -o file's suffix.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True),
@@ -293,7 +293,7 @@ def export_cmd(ctx: click.Context, query: tuple[str, ...], fmt: str | None, outp
     """
     index_dir = ctx.obj["index_dir"]
     to_stdout = output in (None, "-")
-    fmt = fmt or (None if to_stdout else export.format_for_path(str(output)))
+    fmt = fmt or (None if to_stdout else api.export_format_for_path(str(output)))
     if fmt is None:
         where = "" if to_stdout else f" ({output} has no .csv or .jsonl suffix)"
         raise click.ClickException(f"Say which format to write{where}: --format csv or --format jsonl.")
@@ -319,7 +319,7 @@ def _export_to_stdout(hits: Any, fmt: str) -> None:
     # stdout has a buffer too.
     stdout = sys.stdout.buffer
     try:
-        export.write(hits, fmt, stdout)
+        api.write_export(hits, fmt, stdout)
         stdout.flush()
     except BrokenPipeError:
         # The reader stopped early (| head): not an error. Point stdout at nothing so the
@@ -348,7 +348,7 @@ def _export_to_file(hits: Any, fmt: str, target: Path) -> int:
         raise click.ClickException(f"Cannot write in {folder}: {exc.strerror or exc}. Choose another -o.") from exc
     try:
         with os.fdopen(fd, "wb") as out:
-            count = export.write(hits, fmt, out)
+            count = api.write_export(hits, fmt, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, target)

@@ -13,17 +13,18 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
+from .fields import EXPORTED
 from .model import Hit
 
 __all__ = ["CHUNK_BYTES", "FIELDS", "FORMATS", "MEDIA_TYPES", "chunks", "format_for_path", "lines", "row", "write"]
 
-FIELDS = ("id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county", "date", "year",
-          "score", "text")
-FORMATS = ("csv", "jsonl")
+FIELDS = EXPORTED  # searcher.fields
+Format = Literal["csv", "jsonl"]
+FORMATS: tuple[Format, ...] = ("csv", "jsonl")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
-SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+SUFFIXES: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 BOM = "\ufeff"
 CHUNK_BYTES = 64 * 1024
 
@@ -37,7 +38,7 @@ def row(hit: Hit) -> dict[str, Any]:
     return {name: getattr(hit, name) for name in FIELDS}
 
 
-def format_for_path(path: str) -> str | None:
+def format_for_path(path: str) -> Format | None:
     """The format a file name asks for by its suffix (.csv, .jsonl, .ndjson), or None."""
     lowered = path.lower()
     for suffix, fmt in SUFFIXES.items():

@@ -169,6 +169,16 @@ def _doc_count_all(ix: Any) -> int:
         return int(r.doc_count_all())
 
 
+def index_state(index_dir: Path) -> tuple[Any, ...]:
+    """Names, times and sizes of the files a commit or rebuild replaces (Whoosh's tables of
+    contents and our meta file): equal values mean the same index state."""
+    try:
+        files = [p for p in index_dir.iterdir() if p.suffix == ".toc" or p.name == META_FILE]
+        return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    except OSError:
+        return ()
+
+
 class WhooshEngine:
     def __init__(self, index_dir: str | os.PathLike[str], create: bool = False) -> None:
         self.dir = Path(index_dir)
@@ -239,6 +249,10 @@ class WhooshEngine:
                 raise IndexMismatch(f"{exc}") from exc
             self._state = (generation, reader, side)
         return self._state[1], self._state[2]
+
+    def generation(self) -> int:
+        """The Whoosh generation of the latest commit (what ``_current`` reopens on)."""
+        return int(self.ix.latest_generation())
 
     def warm(self) -> None:
         """Compute what the first search would otherwise pay for (duplicate groups), after a commit."""
