@@ -20,8 +20,8 @@ from searcher.cli import main
 from searcher.model import Hit
 
 BOM = b"\xef\xbb\xbf"
-FIELDS = ["id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county", "date", "year", "score",
-          "text"]
+FIELDS = ["id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county", "doc_type", "date",
+          "year", "score", "text"]
 TRICKY_TEXT = (
     "平凉市崆峒区2023年6月1日讯 文明城市测试报告\n\n"
     '平凉市崆峒区推行"门前三包",商户签订责任书,共计1,200户；他说："干净、整洁"。\n\n'
