@@ -1,4 +1,4 @@
-"""Search engines behind one small interface (see base.py). Only this package imports Whoosh."""
+"""Search engines behind one interface (base.py). Only this package imports Whoosh."""
 
 from collections.abc import Hashable
 from pathlib import Path
@@ -10,13 +10,13 @@ __all__ = ["ColumnFilter", "Engine", "EngineHit", "EngineResult", "Filters", "In
 
 
 def open_engine(index_dir: Path, create: bool = False) -> Engine:
-    from .whoosh import WhooshEngine
+    from .columnar import ColumnarEngine
 
-    return WhooshEngine(index_dir, create=create)
+    return ColumnarEngine(index_dir, create=create)
 
 
 def engine_generation(index_dir: Path) -> Hashable:
     """Changes whenever the index in ``index_dir`` is committed, rebuilt or removed (read without opening it)."""
-    from .whoosh import index_state
+    from .columnar import index_state
 
     return index_state(index_dir)

@@ -1,4 +1,4 @@
-"""The side index on its own: postings, substrings and columns of a segment written and read back."""
+"""The segments on their own: postings, substrings and columns of a segment written and read back."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from searcher.analysis import word_hash, word_hashes
 from searcher.dupes import signatures
-from searcher.engine.sidecar import SegmentBuilder, Sidecar
+from searcher.engine.columnar.segments import SegmentBuilder, Segments
 
 
 def _build(side: Path, texts: list[str], words: list[list[str]], base: int = 0) -> None:
@@ -26,7 +26,7 @@ def test_segment_beyond_16_bit_document_numbers(tmp_path: Path) -> None:
     texts = [f"第{i}段路长巡查" if i % 1000 == 999 else f"第{i}段" for i in range(n)]
     words = [["路长", "巡查"] if i % 1000 == 999 else ["段"] for i in range(n)]
     _build(tmp_path, texts, words)
-    side = Sidecar(tmp_path, n, deleted=[])
+    side = Segments(tmp_path, n, deleted=[])
     expected = np.arange(999, n, 1000)
     assert np.array_equal(side.substring("路长巡查"), expected)  # bigrams + text verification
     assert np.array_equal(side.substring("巡"), expected)  # unigram postings
@@ -39,7 +39,7 @@ def test_segment_beyond_16_bit_document_numbers(tmp_path: Path) -> None:
 def test_substring_never_spans_two_passages_and_respects_deletions(tmp_path: Path) -> None:
     texts = ["文明城市创建", "工作总结文明", "城市管理", "全国文明城市"]
     _build(tmp_path, texts, [["文明城市", "创建"], ["工作", "总结", "文明"], ["城市", "管理"], ["全国", "文明城市"]])
-    side = Sidecar(tmp_path, len(texts), deleted=[3])
+    side = Segments(tmp_path, len(texts), deleted=[3])
     # 工作总结文明|城市管理 are stored back to back; the match across them is not a match.
     assert side.substring("文明城市").tolist() == [0]
     assert side.substring("明城").tolist() == [0]
@@ -48,7 +48,7 @@ def test_substring_never_spans_two_passages_and_respects_deletions(tmp_path: Pat
 
 def test_reads_without_pread(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Platforms without os.pread (Windows) seek and read instead."""
-    from searcher.engine import sidecar
+    from searcher.engine.columnar import segments as segments
 
-    monkeypatch.setattr(sidecar, "_pread", None)
+    monkeypatch.setattr(segments, "_pread", None)
     test_substring_never_spans_two_passages_and_respects_deletions(tmp_path)

@@ -1,30 +1,22 @@
-"""Columns and a character n-gram index kept beside the Whoosh index, in numpy arrays.
+"""Per-segment arrays: the index proper, numpy arrays keyed by the store's document numbers.
 
-Whoosh stores and ranks words; everything that must be *exact* or *fast over all matches*
-lives here, keyed by Whoosh's global document number:
-
-* a character n-gram index (unigram and bigram postings plus the folded text itself), so a
-  quoted string finds every passage that contains it whatever jieba did with the text:
-  candidates are the intersection of the string's bigram postings, verified against the
-  text (one- and two-character strings need no verification);
-* per-passage columns (province, city, county, year, date range, file, document) as
-  integer codes, so filters are boolean masks and facet counts are one ``bincount``.
-
+A segment holds, for the passages of one commit: character unigram, bigram and bridged-bigram
+postings and the folded text (exact substrings, scan.py), jieba-word postings with term
+frequencies and passage lengths (BM25), per-passage columns as integer codes (filters are
+masks, facet counts one ``bincount``), date ranges and MinHash signatures (duplicates).
 Building postings with numpy sorts costs a fraction of what Whoosh's Python posting writer
-costs per posting, which is why the n-grams are not a Whoosh field.
+costs per posting.
 
-Whoosh document numbers are stable only while segments are never merged; the Whoosh
-writer therefore always commits with ``merge=False``. A side segment covers the document
-numbers ``[base, base + n)`` of the Whoosh segment committed with it; it is written before
-that Whoosh commit, so after a crash a side segment past the committed documents is stale
-and is ignored (and overwritten by the next run).
+A segment covers the document numbers ``[base, base + n)`` of the store segment committed with
+it. It is written before that store commit, so after a crash a segment past the committed
+documents is stale: it is ignored and overwritten by the next run. Document numbers are stable
+only while store segments are never merged (the writer commits with ``merge=False``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import threading
 from collections import OrderedDict
@@ -35,12 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis import fold
-from ..dates import date_key
-from ..dupes import HASHES
-from ..dupes import groups as dupe_groups
-from ..fields import COLUMNS as FIELD_COLUMNS
-from ..matching import IGNORED
+from ...analysis import fold
+from ...dates import date_key
+from ...dupes import HASHES
+from ...dupes import groups as dupe_groups
+from ...fields import COLUMNS as FIELD_COLUMNS
+from .arrays import IGNORED_UNITS, distinct, positions, units
+from .scan import TextScans
 
 SIDE_DIR = "side"
 DATA_FILE = "data.bin"
@@ -49,16 +42,6 @@ COLUMNS = (*FIELD_COLUMNS, "path_key", "content_hash", "doc_id", "heading", "tit
            "paragraph")
 # Substring results are kept for repeated terms (typing, paging, facet clicks), up to this many bytes.
 _CACHE_BYTES = 48 * 2**20
-# UTF-16 units an unquoted term skips between its characters (matching.IGNORED).
-IGNORED_UNITS = np.zeros(0x10000, dtype=bool)
-IGNORED_UNITS[[ord(ch) for ch in IGNORED]] = True
-
-
-def units(text: str) -> np.ndarray:
-    """UTF-16 code units of already folded text, without whitespace."""
-    return np.frombuffer("".join(text.split()).encode("utf-16-le"), dtype="<u2")
-
-
 class SegmentBuilder:
     """Collects the passages of one Whoosh commit and writes their side segment."""
 
@@ -163,13 +146,6 @@ def _word_postings(directory: Path, word_ids: list[np.ndarray], doc_type: type) 
     return docs.astype(doc_type), tf
 
 
-def distinct(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values. np.unique's hash-based path (numpy 2.3+) is ~40x slower than
-    sorting for the millions of n-gram postings of a segment."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
-
-
 def _postings(directory: Path, name: str, pairs: np.ndarray, doc_type: type) -> np.ndarray:
     """Saves the keys and offsets of (key << 32 | doc) pairs; returns the docs for the data file."""
     pairs = distinct(pairs)
@@ -266,7 +242,7 @@ class _Segment:
         lo = int(self.toff[first])
         text = self.data.read("text", lo, int(self.toff[last + 1]))
         # No need to intersect with ``cand``: a passage containing u contains all its bigrams.
-        owners = _positions(text, self.toff[first : last + 2] - lo, u)[1]
+        owners = positions(text, self.toff[first : last + 2] - lo, u)[1]
         return distinct(owners + first).astype(np.uint32)
 
     def matching_texts(self, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -303,57 +279,12 @@ class _Segment:
         return text, off, rows
 
 
-def _positions(text: np.ndarray, off: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(start, passage index) of every occurrence of the units ``u`` inside one passage of ``text``."""
-    pos = np.flatnonzero(text[: max(len(text) - len(u) + 1, 0)] == u[0])
-    for j in range(1, len(u)):
-        pos = pos[text[pos + j] == u[j]]
-    owner = np.searchsorted(off, pos, side="right") - 1
-    inside = pos + len(u) <= off[owner + 1]
-    return pos[inside], owner[inside]
+class SegmentsMissing(Exception):
+    """The segments do not cover the stored passages: the index must be rebuilt."""
 
 
-def _contained(text: np.ndarray, off: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Which passages ``rows`` of ``text`` contain ``u`` (a mask over ``rows``)."""
-    found = np.zeros(len(off) - 1, dtype=bool)
-    found[_positions(text, off, u)[1]] = True
-    return found[rows]
-
-
-def _in_window(text: np.ndarray, off: np.ndarray, rows: np.ndarray, words: Sequence[np.ndarray], limit: int) -> np.ndarray:
-    """Which passages ``rows`` hold every one of ``words`` inside some stretch of ``limit`` units (a mask).
-
-    A shortest such stretch starts where one of the words does, so each occurrence start is
-    tried as the stretch's start: every word needs an occurrence beginning at or after it
-    that ends within ``limit`` units and inside the same passage."""
-    occurrences = [_positions(text, off, u)[0] for u in words]
-    found = np.zeros(len(off) - 1, dtype=bool)
-    if any(not len(p) for p in occurrences):
-        return found[rows]
-    starts = distinct(np.concatenate(occurrences))
-    owner = np.searchsorted(off, starts, side="right") - 1
-    bound = np.minimum(starts + limit, off[owner + 1])
-    ok = np.ones(len(starts), dtype=bool)
-    for u, pos in zip(words, occurrences):
-        i = np.searchsorted(pos, starts)
-        has = i < len(pos)
-        ok &= has & (pos[np.minimum(i, len(pos) - 1)] + len(u) <= bound)
-    found[owner[ok]] = True
-    return found[rows]
-
-
-def _matches_pattern(text: np.ndarray, off: np.ndarray, rows: np.ndarray, pattern: re.Pattern[str]) -> np.ndarray:
-    """Which passages ``rows`` of ``text`` ``pattern`` finds something in (a mask over ``rows``)."""
-    return np.array([pattern.search(text[off[i] : off[i + 1]].tobytes().decode("utf-16-le", "surrogatepass"))
-                     is not None for i in rows.tolist()], dtype=bool)
-
-
-class SideIndexMissing(Exception):
-    """Side segments do not cover the Whoosh documents: the index must be rebuilt."""
-
-
-class Sidecar:
-    """All side segments of one Whoosh reader generation, with deleted documents masked."""
+class Segments(TextScans):
+    """All segments of one store generation, with deleted documents masked."""
 
     def __init__(self, side_dir: Path, doc_count_all: int, deleted: Iterable[int]) -> None:
         self.n = doc_count_all
@@ -393,7 +324,7 @@ class Sidecar:
             self._minhash_files.append(seg_dir / "minhash.npy")
             covered = base + n
         if covered != doc_count_all:
-            raise SideIndexMissing(f"side index covers {covered} of {doc_count_all} passages")
+            raise SegmentsMissing(f"segments cover {covered} of {doc_count_all} passages")
         self.values = [list(v) for v in vocab]
         self.lookup = vocab
         self.live = np.ones(doc_count_all, dtype=bool)
@@ -411,37 +342,7 @@ class Sidecar:
         self._code_cache: dict[tuple[str, str, bool], np.ndarray] = {}
         self._value_arrays: dict[str, np.ndarray] = {}
 
-    # --- exact substrings --------------------------------------------------------------
-
-    def substring(self, needle: str) -> np.ndarray:
-        """Sorted document numbers of live passages whose folded text contains ``needle`` (spaces
-        ignored on both sides): a quoted string."""
-        needle = "".join(needle.split())
-        if not needle:
-            return np.zeros(0, dtype=np.int64)
-        u = units(needle)
-        return self._cached(needle, lambda: self._per_segment(lambda seg: self._segment_matches(seg, needle, u)))
-
-    @staticmethod
-    def _segment_matches(seg: _Segment, needle: str, u: np.ndarray) -> np.ndarray:
-        if len(u) == 1:
-            return seg.postings("uni", int(u[0]))
-        keys = sorted({(int(a) << 16) | int(b) for a, b in zip(u[:-1], u[1:])})
-        lists = [seg.postings("bi", k) for k in keys]
-        if any(len(x) == 0 for x in lists):
-            return np.zeros(0, dtype=np.uint32)
-        lists.sort(key=len)
-        cand = lists[0]
-        for other in lists[1:]:
-            # Intersect through a mask over the segment: no sorting, and the candidates shrink.
-            present = np.zeros(seg.n, dtype=bool)
-            present[other] = True
-            cand = cand[present[cand]]
-            if not len(cand):
-                return cand
-        if len(u) == 2:
-            return cand
-        return seg.containing(cand, u)
+    # --- results cached per index state ---------------------------------------------------
 
     def _cached(self, key: str, compute: Any) -> np.ndarray:
         cached = self._cache.get(key)
@@ -464,104 +365,6 @@ class Sidecar:
                 found.append(docs.astype(np.int32) + np.int32(seg.base))
         docs = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
         return docs[self.live[docs]]
-
-    def loose(self, needle: str) -> np.ndarray:
-        """Sorted live document numbers whose matching text (matching.matching_text: no spaces,
-        no ignorable punctuation) contains ``needle``, itself matching text: rule (a)."""
-        if not needle:
-            return np.zeros(0, dtype=np.int64)
-        u = units(needle)
-        return self._cached("\x00a" + needle, lambda: self._per_segment(lambda seg: self._loose_in(seg, u)))
-
-    @staticmethod
-    def _loose_in(seg: _Segment, u: np.ndarray) -> np.ndarray:
-        if len(u) == 1:
-            return seg.postings("uni", int(u[0]))
-        keys = sorted({(int(a) << 16) | int(b) for a, b in zip(u[:-1], u[1:])})
-        cand: np.ndarray | None = None
-        bridged = np.zeros(seg.n, dtype=bool)
-        for key in keys:
-            across = seg.postings("br", key)
-            bridged[across] = True
-            present = np.zeros(seg.n, dtype=bool)
-            present[seg.postings("bi", key)] = True
-            present[across] = True
-            cand = np.flatnonzero(present) if cand is None else cand[present[cand]]
-            if not len(cand):
-                return cand
-        assert cand is not None
-        if len(u) == 2:
-            return cand.astype(np.uint32)
-        direct = seg.containing(cand, u) if len(cand) else cand
-        # A passage can hold the needle only across punctuation if one of its bigrams is bridged there.
-        rest = cand[bridged[cand]]
-        rest = rest[~np.isin(rest, direct)]
-        if not len(rest):
-            return direct.astype(np.uint32)
-        text, off, rows = seg.matching_texts(rest)
-        return distinct(np.concatenate([direct.astype(np.int64), rest[_contained(text, off, rows, u)]])).astype(np.uint32)
-
-    def _candidates(self, needles: Sequence[str]) -> np.ndarray:
-        """Live documents whose matching text holds every one of ``needles`` (rule (a) each)."""
-        mask = np.zeros(self.n, dtype=bool)
-        mask[self.loose(needles[0])] = True
-        for needle in needles[1:]:
-            also = np.zeros(self.n, dtype=bool)
-            also[self.loose(needle)] = True
-            mask &= also
-        return np.flatnonzero(mask)
-
-    def _verified(self, cand: np.ndarray, test: Any) -> np.ndarray:
-        """Those of ``cand`` (sorted global numbers) whose matching texts pass ``test(text, off, rows)``
-        (a mask over the rows that are the candidates)."""
-        out: list[np.ndarray] = []
-        for seg in self.segments:
-            lo, hi = np.searchsorted(cand, [seg.base, seg.base + seg.n])
-            local = cand[lo:hi] - seg.base
-            if len(local):
-                out.append(local[test(*seg.matching_texts(local))] + seg.base)
-        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
-
-    def window(self, words: Sequence[str], limit: int) -> np.ndarray:
-        """Rule (b): live documents whose matching text holds every one of ``words`` inside a
-        stretch of ``limit`` characters. The same for any order of the words (创建文明城市 and
-        文明城市创建 share one result)."""
-        words = sorted(words)
-
-        def compute() -> np.ndarray:
-            cand = self._candidates(words)
-            if not len(cand):
-                return cand
-            us = [units(w) for w in words]
-            return self._verified(cand, lambda text, off, rows: _in_window(text, off, rows, us, limit))
-
-        return self._cached("\x00b" + "\x00".join(words) + f"\x00{limit}", compute)
-
-    def wildcard(self, pattern: str, pieces: Sequence[str]) -> np.ndarray:
-        """Live documents whose matching text matches the regular expression ``pattern``
-        (every match contains all of ``pieces``)."""
-        compiled = re.compile(pattern)
-
-        def compute() -> np.ndarray:
-            cand = self._candidates(pieces)
-            if not len(cand):
-                return cand
-            return self._verified(cand, lambda text, off, rows: _matches_pattern(text, off, rows, compiled))
-
-        return self._cached("\x00w" + pattern, compute)
-
-    def neighbours(self, char: str, after: bool) -> set[str]:
-        """The characters that follow ``char`` somewhere in the text (or precede it, ``after=False``)."""
-        c = ord(char)
-        found: set[int] = set()
-        for seg in self.segments:
-            keys = seg.bi[0]
-            if after:
-                lo, hi = np.searchsorted(keys, [c << 16, (c + 1) << 16])
-                found.update((keys[lo:hi] & 0xFFFF).tolist())
-            else:
-                found.update((keys[(keys & 0xFFFF) == c] >> 16).tolist())
-        return {chr(x) for x in found if not 0xD800 <= x < 0xE000}
 
     # --- words ---------------------------------------------------------------------------
 
@@ -723,8 +526,3 @@ class Sidecar:
         """One passage's value of a column ("" codes come back as None)."""
         code = int(self.codes[doc, COLUMNS.index(name)])
         return self.values[COLUMNS.index(name)][code] if code else None
-
-    def date_order(self, docs: np.ndarray) -> np.ndarray:
-        """``docs`` sorted newest first (by the date's first day), then in document order."""
-        starts = self.dates[docs, 0]
-        return docs[np.lexsort((docs, -starts.astype(np.int64)))]

@@ -1,0 +1,73 @@
+"""Collecting results: the top k in order (only candidates at or above the k-th key are
+sorted), one per duplicate group, and the copies a hit lists."""
+
+from __future__ import annotations
+
+from dataclasses import fields as dataclass_fields
+
+import numpy as np
+
+from ...model import Copy
+from ...query import ParsedQuery
+from .matching import QueryReads
+from .scoring import bm25
+from .segments import Segments
+
+MAX_LISTED_COPIES = 50
+
+
+def ordered(
+    side: Segments, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, reads: QueryReads, sort: str, k: int,
+    groups: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(positions in ``docs`` of the first k results, BM25 scores or None when sorted by date)."""
+    if sort == "date" or not query.must:
+        return top(docs, side.dates[docs, 0], k, groups), None
+    scores = bm25(side, docs, matched, query, reads)
+    return top(docs, scores, k, groups), scores
+
+
+def top(docs: np.ndarray, key: np.ndarray, k: int, groups: np.ndarray | None) -> np.ndarray:
+    """Positions in ``docs`` of the ``k`` best by ``key`` (higher first, ties in document order),
+    with ``groups`` only the first copy of each duplicate group.
+
+    Sorts only the candidates scoring at least the m-th best key (ties included, so they are
+    exactly a prefix of the full order), widening m until it holds k groups."""
+    n = len(docs)
+    m = min(n, max(256, 8 * k))
+    while True:
+        if m >= n:
+            cand = np.arange(n)
+        else:
+            kth = np.partition(key, n - m)[n - m]
+            cand = np.flatnonzero(key >= kth)
+        order = cand[np.lexsort((docs[cand], -key[cand].astype(np.float64)))]
+        if groups is not None:
+            g = groups[docs[order]]
+            keep = g < 0
+            _, first = np.unique(g, return_index=True)
+            keep[first] = True
+            order = order[keep]
+        if len(order) >= k or len(cand) >= n:
+            return order[:k]
+        m *= 4
+
+
+def group_count(docs: np.ndarray, groups: np.ndarray, n: int) -> int:
+    """How many results ``docs`` make when each duplicate group counts once."""
+    g = groups[docs]
+    seen = np.zeros(n, dtype=bool)
+    seen[g[g >= 0]] = True
+    return int((g < 0).sum() + seen.sum())
+
+
+_COPY_COLUMNS = tuple(f.name for f in dataclass_fields(Copy) if f.name != "id")
+
+
+def copies(side: Segments, docs: np.ndarray) -> list[Copy]:
+    """The copies a hit lists, from side columns (listing them reads nothing from the passage store)."""
+    out = []
+    for row in side.rows(docs, (*_COPY_COLUMNS, "paragraph")):
+        values = dict(zip(_COPY_COLUMNS, row))
+        out.append(Copy(id=f"{values['doc_id']}-{row[-1]}", **values))  # type: ignore[arg-type]
+    return out

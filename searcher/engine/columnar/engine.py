@@ -1,0 +1,268 @@
+"""The columnar engine: numpy segments answer matching, ranking, filters and facets; Whoosh
+stores the passages (store.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...analysis import analyzer_id, fold, term_words
+from ...dupes import duplicate_articles
+from ...matching import matching_text
+from ...model import ArticlePair, ArticleRef, Copy, StoredPassage
+from ...query import ParsedQuery
+from ..base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
+from . import store
+from .arrays import distinct
+from .collecting import MAX_LISTED_COPIES, copies, group_count, ordered
+from .matching import QueryReads, matches
+from .segments import COLUMNS, Segments, SegmentsMissing
+from .store import META_FILE
+from .writer import Writer
+
+# Stamped into the index: another value asks for `searcher index --rebuild`.
+ENGINE_FORMAT = "columnar-11"
+SEGMENTS_DIR = "side"
+
+
+class ColumnarEngine:
+    """The engine: the store for passages, the segments for everything searched and counted."""
+
+    def __init__(self, index_dir: str | os.PathLike[str], create: bool = False) -> None:
+        self.dir = Path(index_dir)
+        self.side_dir = self.dir / SEGMENTS_DIR
+        meta_path = self.dir / META_FILE
+        if create:
+            self._create(meta_path)
+            return
+        if not (meta_path.exists() and store.exists(self.dir)):
+            raise NoIndex(str(self.dir))
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("engine") != ENGINE_FORMAT or meta.get("analyzer") != analyzer_id():
+            raise IndexMismatch(
+                f"index built with {meta.get('engine')} / analyzer {meta.get('analyzer')}; "
+                f"this searcher uses {ENGINE_FORMAT} / analyzer {analyzer_id()}"
+            )
+        self.ix = store.open_store(self.dir)
+        self._state: tuple[int, Any, Segments] | None = None
+        # Whoosh searchers read files with seek-then-read: one request at a time per engine.
+        self._lock = threading.RLock()
+
+    def _create(self, meta_path: Path) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        # Remove only what an index of ours consists of, never other files a user keeps there.
+        if self.side_dir.exists():
+            shutil.rmtree(self.side_dir)
+        self.ix = store.create_store(self.dir)
+        meta = {"engine": ENGINE_FORMAT, "analyzer": analyzer_id()}
+        tmp = meta_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(meta_path)
+        self._state = None
+        self._lock = threading.RLock()
+
+    # --- writing -----------------------------------------------------------------------
+
+    def writer(self) -> Writer:
+        def committed() -> Segments:
+            with self._lock:
+                return self._current()[1]
+
+        return Writer(self.ix, self.side_dir, committed)
+
+    # --- reading state -----------------------------------------------------------------
+
+    def _current(self) -> tuple[Any, Segments]:
+        """A store reader and its segments, reopened only when the index changed.
+
+        A reader, not a searcher: all we read from Whoosh is stored passages, and its searcher
+        module imports Whoosh's query and English morphology modules (~40 ms per CLI process)."""
+        generation = self.ix.latest_generation()
+        if self._state is None or self._state[0] != generation:
+            # The previous reader is not closed here: an export may still be reading from it.
+            # It closes its files when the last reference to it goes.
+            reader = self.ix.reader()
+            try:
+                side = Segments(self.side_dir, reader.doc_count_all(), store.deleted_docs(reader))
+            except SegmentsMissing as exc:
+                reader.close()
+                raise IndexMismatch(f"{exc}") from exc
+            self._state = (generation, reader, side)
+        return self._state[1], self._state[2]
+
+    def generation(self) -> int:
+        """The Whoosh generation of the latest commit (what ``_current`` reopens on)."""
+        return int(self.ix.latest_generation())
+
+    def warm(self) -> None:
+        """Compute what the first search would otherwise pay for (duplicate groups), after a commit."""
+        with self._lock:
+            _, side = self._current()
+            side.groups()
+
+    def close(self) -> None:
+        if self._state is not None:
+            self._state[1].close()
+            self._state = None
+
+    # --- searching ---------------------------------------------------------------------
+
+    def search(
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool = True,
+        facet_size: int | None = None,
+    ) -> EngineResult:
+        with self._lock:
+            return self._search(query, filters, limit, offset, sort, collapse, facet_size)
+
+    def _search(
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool,
+        facet_size: int | None,
+    ) -> EngineResult:
+        s, side = self._current()
+        reads = QueryReads(side)
+        matched, docs = matches(side, query, filters, reads)
+        counted = {name: side.top_counts(name, docs, facet_size) for name in FACET_FIELDS}
+        facets = {name: values for name, (values, _) in counted.items()}
+        hits: list[EngineHit] = []
+        groups = side.groups() if collapse else None
+        pages = len(docs) if groups is None else group_count(docs, groups, side.n)
+        if len(docs) and limit > 0:
+            k = offset + limit
+            first, scores = ordered(side, docs, matched, query, reads, sort, k, groups)
+            for pos in first[offset:k].tolist():
+                d = int(docs[pos])
+                listed: list[Copy] = []
+                others = np.zeros(0, dtype=np.int64)
+                if groups is not None and groups[d] >= 0:
+                    others = side.group_members(d)
+                    others = others[matched[others] & (others != d)]
+                    # From the side columns: listing copies reads nothing from the passage store.
+                    listed = copies(side, others[:MAX_LISTED_COPIES])
+                score = 0.0 if scores is None else round(float(scores[pos]), 4)
+                hits.append(EngineHit(store.stored(s, d), score, listed, int(len(others))))
+        return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages),
+                            facet_distinct={name: distinct for name, (_, distinct) in counted.items()})
+
+    def iter_hits(self, query: ParsedQuery, filters: Filters, sort: str) -> tuple[int, Iterator[EngineHit]]:
+        """Every match, in result order, read lazily (for export: no cap, little memory)."""
+        with self._lock:
+            s, side = self._current()
+            reads = QueryReads(side)
+            matched, docs = matches(side, query, filters, reads)
+            order, scores = ordered(side, docs, matched, query, reads, sort, len(docs), None)
+            if scores is None:
+                scores = np.zeros(len(docs))
+            ranked = [(d, round(sc, 4)) for d, sc in zip(docs[order].tolist(), scores[order].tolist())]
+
+        def generate() -> Iterator[EngineHit]:
+            for d, score in ranked:
+                with self._lock:
+                    fields = store.stored(s, d)
+                yield EngineHit(fields, score)
+
+        return len(ranked), generate()
+
+    # --- documents and stats -----------------------------------------------------------
+
+    def document(self, doc_id: str) -> list[StoredPassage]:
+        """The passages of an article in index order (files with the same bytes share its id)."""
+        with self._lock:
+            s, side = self._current()
+            return [store.stored(s, d) for d in side.docs_with("doc_id", doc_id).tolist()]
+
+    def indexed_files(self) -> dict[str, str]:
+        """path_key -> content hash of every file in the index."""
+        with self._lock:
+            _, side = self._current()
+        live = side.live_docs
+        paths = side.column("path_key")[live]
+        hashes = side.column("content_hash")[live]
+        pairs = distinct((paths.astype(np.int64) << 32) | hashes.astype(np.int64))
+        pv, hv = side.values[COLUMNS.index("path_key")], side.values[COLUMNS.index("content_hash")]
+        return {pv[p >> 32]: hv[p & 0xFFFFFFFF] for p in pairs.tolist()}
+
+    def duplicate_articles(self, min_share: float = 0.5) -> list[ArticlePair]:
+        """Pairs of articles whose passages are largely copies of each other, most shared first."""
+        with self._lock:
+            s, side = self._current()
+            doc_codes = side.column("doc_id")
+            pairs = duplicate_articles(doc_codes, side.groups(), side.live, min_share)
+            names = side.values[COLUMNS.index("doc_id")]
+            first = {}
+            for code in {c for a, b, *_ in pairs for c in (a, b)}:
+                d = int(np.flatnonzero((doc_codes == code) & side.live)[0])
+                first[code] = store.stored(s, d)
+            out = []
+            for a, b, shared, na, nb in pairs:
+                out.append(ArticlePair(_article(first[a], names[a], na), _article(first[b], names[b], nb), shared))
+            return out
+
+    def nearest_words(self, term: str, limit: int) -> list[str]:
+        """Indexed words one edit (a character changed, added, dropped or two swapped) from
+        ``term``, most frequent first: what a mistyped term probably meant. A candidate must be
+        one word of the analyzer's dictionary and occur in the text; a changed or added
+        character is one the text has next to its neighbours (from the bigram index)."""
+        m = matching_text(fold(term))
+        if not 2 <= len(m) <= 8:
+            return []
+        with self._lock:
+            _, side = self._current()
+
+            def fits(before: str, after: str) -> set[str]:
+                """Characters x such that before+x+after can occur: x follows before's last and precedes after's first."""
+                sets = []
+                if before:
+                    sets.append(side.neighbours(before[-1], after=True))
+                if after:
+                    sets.append(side.neighbours(after[0], after=False))
+                return set.intersection(*sets) if sets else set()
+
+            candidates: set[str] = set()
+            for i in range(len(m)):  # one character changed
+                candidates.update(m[:i] + x + m[i + 1 :] for x in fits(m[:i], m[i + 1 :]))
+            for i in range(1, len(m)):  # one added
+                candidates.update(m[:i] + x + m[i:] for x in fits(m[:i], m[i:]))
+            if len(m) >= 3:  # one dropped
+                candidates.update(m[:i] + m[i + 1 :] for i in range(len(m)))
+            candidates.update(m[:i] + m[i + 1] + m[i] + m[i + 2 :] for i in range(len(m) - 1))  # two swapped
+            candidates.discard(m)
+            words = [w for w in candidates if w.isalnum() and term_words(w) == (w,)]
+            counts = {w: len(side.loose(w)) for w in words}
+        found = [w for w in words if counts[w]]
+        return sorted(found, key=lambda w: (-counts[w], w))[:limit]
+
+    def all_passages(self) -> Iterator[StoredPassage]:
+        s, side = self._current()
+        for d in side.live_docs.tolist():
+            yield store.stored(s, d)
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            _, side = self._current()
+        live = side.live_docs
+        years = side.counts("year", live)
+        size = sum(f.stat().st_size for f in self.dir.rglob("*") if f.is_file())
+        distinct = lambda name: len(side.counts(name, live))  # noqa: E731
+        return {
+            "documents": distinct("doc_id"),
+            "files": distinct("path_key"),
+            "passages": int(len(live)),
+            "provinces": distinct("province"),
+            "cities": distinct("city"),
+            "counties": distinct("county"),
+            "years": dict(sorted(years.items())),
+            "index_bytes": size,
+            "analyzer": analyzer_id(),
+            "engine": ENGINE_FORMAT,
+        }
+
+
+def _article(p: StoredPassage, doc_id: str, passages: int) -> ArticleRef:
+    return ArticleRef(doc_id, p.title, p.source, p.province, p.city, p.county, p.date, passages)

@@ -1,0 +1,136 @@
+"""The match rule over the segments: a parsed query and filters -> a mask of live passages.
+
+A term's match set is (a) its text (searcher.matching's rule: quoted exactly, unquoted across
+ignorable punctuation, wildcards), (b) its words close together, (c) the passages about the
+place it names; AND / OR / NOT are boolean masks, filters are column masks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...analysis import fold
+from ...dates import date_key
+from ...matching import literal_pieces, matching_text, wildcard_regex, window_limit, window_words
+from ...query import Clause, ParsedQuery, Term, options
+from ..base import Filters
+from .segments import Segments
+
+
+class QueryReads:
+    """What one query reads from the side index, read once: matching and ranking both need a
+    term's match set, its text matches, word postings and the passages about the place it names."""
+
+    def __init__(self, side: Segments) -> None:
+        self._side = side
+        self._postings: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._places: dict[str, np.ndarray] = {}
+        self._matches: dict[Term, np.ndarray] = {}
+        self._text: dict[Term, np.ndarray] = {}
+
+    def postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
+        found = self._postings.get(key)
+        if found is None:
+            found = self._postings[key] = self._side.word_postings(key)
+        return found
+
+    def places(self, name: str) -> np.ndarray:
+        found = self._places.get(name)
+        if found is None:
+            found = self._places[name] = place_docs(self._side, name)
+        return found
+
+    def text_matches(self, term: Term) -> np.ndarray:
+        """Documents where the term occurs in the text: a quoted string exactly, an unquoted term
+        by rule (a) of searcher.matching (punctuation allowance, wildcards)."""
+        found = self._text.get(term)
+        if found is None:
+            side = self._side
+            if term.quoted:
+                found = side.substring(fold(term.text))
+            elif term.wildcard:
+                found = side.wildcard(wildcard_regex(term.text), literal_pieces(term.text))
+            else:
+                found = side.loose(matching_text(fold(term.text)))
+            self._text[term] = found
+        return found
+
+    def matches(self, term: Term) -> np.ndarray:
+        """The term's match set as a mask: (a) its text, (b) its words close together, (c) its place."""
+        found = self._matches.get(term)
+        if found is None:
+            side = self._side
+            found = np.zeros(side.n, dtype=bool)
+            found[self.text_matches(term)] = True
+            if not term.quoted and not term.wildcard:
+                found[self.places(fold(term.text).strip())] = True
+                words = window_words(term.text)
+                if words:
+                    found[side.window(words, window_limit(term.text))] = True
+            self._matches[term] = found
+        return found
+
+
+def matches(
+    side: Segments, query: ParsedQuery, filters: Filters, reads: QueryReads
+) -> tuple[np.ndarray, np.ndarray]:
+    """(mask, sorted document numbers) of the live passages matching the query and filters."""
+    matched = match_mask(side, query, reads)
+    mask = filter_mask(side, filters)
+    if mask is not None:
+        matched &= mask
+    return matched, np.flatnonzero(matched)
+
+def match_mask(side: Segments, query: ParsedQuery, reads: QueryReads) -> np.ndarray:
+    """Boolean mask over document numbers of the live passages the query matches.
+
+    Sets are masks, not sorted lists: AND, OR and NOT are one pass over ``n`` bytes,
+    where sorted-array set operations sort their inputs again and again."""
+    matched: np.ndarray | None = None
+    for clause in query.must:
+        found = clause_mask(side, clause, reads)
+        if matched is None:
+            matched = found.copy()
+        else:
+            matched &= found
+    if matched is None:
+        matched = side.live.copy()
+    for clause in query.must_not:
+        matched &= ~clause_mask(side, clause, reads)  # what the clause would match, removed
+    return matched
+
+def clause_mask(side: Segments, clause: Clause, reads: QueryReads) -> np.ndarray:
+    terms = options(clause)
+    if len(terms) == 1:
+        return reads.matches(terms[0])
+    found = np.zeros(side.n, dtype=bool)
+    for term in terms:
+        found |= reads.matches(term)
+    return found
+
+
+def place_docs(side: Segments, name: str) -> np.ndarray:
+    """Live passages whose place (any level, full or short name) is ``name``: 延吉 -> 延吉市's."""
+    if not name:
+        return np.zeros(0, dtype=np.int64)
+    codes = side.codes_containing("place", name, whole_word=True)
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    found = np.flatnonzero(np.isin(side.column("place"), codes))
+    return found[side.live[found]]
+
+
+def filter_mask(side: Segments, filters: Filters) -> np.ndarray | None:
+    if not filters:
+        return None
+    mask = np.ones(side.n, dtype=bool)
+    for f in filters.columns:
+        found = np.zeros(side.n, dtype=bool)
+        for column in f.columns:
+            found |= side.mask_in(column, f.values)
+        mask &= found
+    if filters.date_from:
+        mask &= side.dates[:, 1] >= date_key(filters.date_from, end=False)
+    if filters.date_to:
+        mask &= (side.dates[:, 0] <= date_key(filters.date_to, end=True)) & (side.dates[:, 0] > 0)
+    return mask

@@ -1,0 +1,76 @@
+"""Writing: passages go to the store and to the segment committed with them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ...analysis import analyze_document
+from ...fields import COLUMNS as FIELD_COLUMNS
+from ...model import Document, Place
+from ...places import place_names
+from .segments import SegmentBuilder, Segments
+from .store import STORED_FIELDS, doc_count_all
+
+
+class Writer:
+    """Adds passages to the store and to the segment committed with them."""
+
+    def __init__(self, ix: Any, side_dir: Path, committed: Callable[[], Segments]) -> None:
+        self._ix = ix
+        self._side_dir = side_dir
+        self._committed = committed  # the side index as last committed, read on first delete
+        self._w = ix.writer(limitmb=256, compound=False)
+        # With merge=False, new documents are numbered after every existing one, deleted or not.
+        self._base = doc_count_all(ix)
+        self._side = SegmentBuilder()
+
+    def delete_file(self, path_key: str) -> None:
+        for d in self._committed().docs_with("path_key", path_key).tolist():
+            self._w.delete_document(d)
+
+    def add_document(self, doc: Document, path_key: str, content_hash: str) -> None:
+        if any(p.analyzed is None for p in doc.passages):
+            analyze_document(doc)
+        for p in doc.passages:
+            a = p.analyzed
+            assert a is not None
+            given = {"path_key": path_key, "content_hash": content_hash}
+            self._w.add_document(passage=tuple(given[k] if k in given else getattr(p, k) for k in STORED_FIELDS))
+            self._side.add(
+                a.folded,
+                {
+                    **{name: _column_value(getattr(p, name)) for name in FIELD_COLUMNS},
+                    "path_key": path_key,
+                    "content_hash": content_hash,
+                    "doc_id": p.doc_id,
+                    "heading": ("title" if p.is_title else "1") if p.is_heading else None,
+                    "title": p.title,
+                    "section": p.section,
+                    "source": p.source,
+                    "paragraph": str(p.paragraph),
+                    "place": " ".join(_place_names(p.place)),
+                },
+                p.date,
+                a.minhash,
+                a.text_hashes,
+            )
+
+    def commit(self) -> None:
+        if len(self._side):
+            self._side.write(self._side_dir, self._base)
+        self._w.commit(merge=False)
+
+    def cancel(self) -> None:
+        self._w.cancel()
+
+
+def _column_value(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@cache
+def _place_names(place: Place) -> tuple[str, ...]:
+    return tuple(place_names(place))
