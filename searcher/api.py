@@ -295,7 +295,7 @@ def search(
     terms = parsed.positive_terms()
     hits = [_hit(h, terms) for h in found.hits]
     facets = {
-        name: list(map(FacetValue._make, counts.items()))  # the engine orders them
+        name: [FacetValue(value, count) for value, count in counts.items()]  # the engine orders them
         for name, counts in found.facets.items()
     }
     facets["year"] = sorted(facets.get("year", []), key=lambda f: f.value, reverse=True)

@@ -285,7 +285,8 @@ def render_terminal(result: Result, colour: bool) -> str:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write to this file (replaced only once the export is complete); default: stdout.")
 @click.pass_context
-def export_cmd(ctx: click.Context, query: tuple[str, ...], fmt: str | None, output: str | None, **opts: Any) -> None:
+def export_cmd(ctx: click.Context, query: tuple[str, ...], fmt: api.ExportFormat | None, output: str | None,
+               **opts: Any) -> None:
     """Export every matching passage (no limit) with all its fields as CSV or JSON Lines.
 
     Takes the same query and filters as search; an empty query with a filter exports everything
@@ -314,7 +315,7 @@ def export_cmd(ctx: click.Context, query: tuple[str, ...], fmt: str | None, outp
     _note(f"exported {count} {noun} to {target}" + ("" if count == total else f" ({total} matched when the export began)"))
 
 
-def _export_to_stdout(hits: Any, fmt: str) -> None:
+def _export_to_stdout(hits: Any, fmt: api.ExportFormat) -> None:
     # sys.stdout.buffer, not click.get_binary_stream (deprecated in click 8.5); CliRunner's
     # stdout has a buffer too.
     stdout = sys.stdout.buffer
@@ -333,7 +334,7 @@ def _export_to_stdout(hits: Any, fmt: str) -> None:
             os.close(devnull)
 
 
-def _export_to_file(hits: Any, fmt: str, target: Path) -> int:
+def _export_to_file(hits: Any, fmt: api.ExportFormat, target: Path) -> int:
     """Write into a temporary file beside ``target``, then rename it: an interrupted export leaves no half file."""
     folder = target.parent
     if not folder.is_dir():

@@ -193,8 +193,9 @@ class Suggestion(NamedTuple):
     total: int
 
 
-class FacetValue(NamedTuple):
-    # A tuple, not a dataclass: a county facet can list thousands of values per query.
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    # Slots: a county facet can list thousands of values per query.
     value: str
     count: int
 

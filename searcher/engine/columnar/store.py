@@ -109,4 +109,5 @@ def index_state(index_dir: Path) -> tuple[Any, ...]:
 def stored(reader: Any, doc: int) -> StoredPassage:
     """A stored passage: unknown values are None."""
     row = reader.stored_fields(doc)["passage"]
-    return StoredPassage(*(None if v == "" else v for v in row))
+    values: list[Any] = [None if v == "" else v for v in row]
+    return StoredPassage(*values)
