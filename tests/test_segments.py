@@ -48,7 +48,7 @@ def test_substring_never_spans_two_passages_and_respects_deletions(tmp_path: Pat
 
 def test_reads_without_pread(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Platforms without os.pread (Windows) seek and read instead."""
-    from searcher.engine.columnar import segments as segments
+    from searcher.engine.columnar import datafile
 
-    monkeypatch.setattr(segments, "_pread", None)
+    monkeypatch.setattr(datafile, "_pread", None)
     test_substring_never_spans_two_passages_and_respects_deletions(tmp_path)

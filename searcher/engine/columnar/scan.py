@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .arrays import distinct, positions, units
-
-if TYPE_CHECKING:
-    from .segments import _Segment
+from .datafile import Segment
 
 
 def _contained(text: np.ndarray, off: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -59,12 +57,12 @@ class TextScans:
 
     n: int
     live: np.ndarray
-    segments: list[_Segment]
+    segments: list[Segment]
 
     def _cached(self, key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
         raise NotImplementedError
 
-    def _per_segment(self, local: Callable[[_Segment], np.ndarray]) -> np.ndarray:
+    def _per_segment(self, local: Callable[[Segment], np.ndarray]) -> np.ndarray:
         raise NotImplementedError
 
     def substring(self, needle: str) -> np.ndarray:
@@ -77,7 +75,7 @@ class TextScans:
         return self._cached(needle, lambda: self._per_segment(lambda seg: self._segment_matches(seg, needle, u)))
 
     @staticmethod
-    def _segment_matches(seg: _Segment, needle: str, u: np.ndarray) -> np.ndarray:
+    def _segment_matches(seg: Segment, needle: str, u: np.ndarray) -> np.ndarray:
         if len(u) == 1:
             return seg.postings("uni", int(u[0]))
         keys = sorted({(int(a) << 16) | int(b) for a, b in zip(u[:-1], u[1:])})
@@ -106,7 +104,7 @@ class TextScans:
         return self._cached("\x00a" + needle, lambda: self._per_segment(lambda seg: self._loose_in(seg, u)))
 
     @staticmethod
-    def _loose_in(seg: _Segment, u: np.ndarray) -> np.ndarray:
+    def _loose_in(seg: Segment, u: np.ndarray) -> np.ndarray:
         if len(u) == 1:
             return seg.postings("uni", int(u[0]))
         keys = sorted({(int(a) << 16) | int(b) for a, b in zip(u[:-1], u[1:])})
