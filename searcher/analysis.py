@@ -29,8 +29,9 @@ from typing import Any
 import numpy as np
 
 from .dupes import signatures
-from .model import Analyzed, Document, Passage, Place
+from .model import Analyzed, Document, Place
 from .normalize import normalize_text
+from .places import place_names
 
 ANALYZER_VERSION = "1"
 DATA_DIR = Path(__file__).parent / "data"
@@ -215,13 +216,6 @@ def word_hashes(ws: list[str]) -> np.ndarray:
     return np.fromiter(map(_word_ids.__getitem__, ws), dtype=np.uint64, count=len(ws))
 
 
-def analyze_passage(p: Passage) -> Analyzed:
-    """Everything the index needs from a passage's text, computed once (possibly in a worker)."""
-    analyze_document(Document("", "", "", Place(), None, [p]))
-    assert p.analyzed is not None
-    return p.analyzed
-
-
 def analyze_document(doc: Document) -> Document:
     """Attach ``Analyzed`` to every passage of ``doc``."""
     folded = [fold(p.text) for p in doc.passages]
@@ -229,5 +223,11 @@ def analyze_document(doc: Document) -> Document:
     tok = _tokenizer()
     for p, text, minhash in zip(doc.passages, folded, minhashes):
         ws = [w for w in tok.lcut(text, HMM=False) if w.isalnum() or _is_word(w)]
-        p.analyzed = Analyzed(text_hashes=word_hashes(ws), folded=text, minhash=minhash)
+        p.analyzed = Analyzed(text_hashes=word_hashes(ws), folded=text, minhash=minhash,
+                              place_names=_place_names(p.place))
     return doc
+
+
+@cache
+def _place_names(place: Place) -> tuple[str, ...]:
+    return tuple(place_names(place))

@@ -13,11 +13,12 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import export, highlight, indexing
 from .dates import date_key, typed_date
 from .engine import ColumnFilter, Engine, EngineHit, Filters, IndexMismatch, NoIndex, engine_generation, open_engine
+from .engine.base import Sort
 from .fields import FILTER_BY_NAME, Filter
 from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
 from .model import ArticlePair, FacetValue, Hit, Notice, Result, StoredPassage, Suggestion
@@ -36,7 +37,6 @@ __all__ = [
 
 DEFAULT_INDEX_DIR = "index"
 MAX_LIMIT = 1000
-Sort = Literal["relevance", "date"]
 SORTS: tuple[Sort, ...] = ("relevance", "date")
 
 

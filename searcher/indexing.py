@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -83,7 +83,7 @@ class Prepared:
     source: str
     path_key: str
     size: int
-    status: str  # "ready", "unchanged" or "error"
+    status: Literal["ready", "unchanged", "error"]
     digest: str = ""
     reason: str = ""
     docs: list[Document] = field(default_factory=list)

@@ -36,6 +36,9 @@ class Analyzed:
     text_hashes: Any  # numpy uint64 word ids (analysis.word_hash) of the text's words, for word postings
     folded: str
     minhash: Any = None  # numpy uint32 signature for near-duplicate detection (dupes.py)
+    # Every name a user may type for the passage's place (吉林省 吉林 ... 延吉市 延吉): query term
+    # 延吉 matches passages about 延吉市.
+    place_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -56,7 +59,7 @@ class Passage:
     is_title: bool = False
     # What kind of report the article is (工作总结, 经验材料, ...), from its title; None when unknown.
     doc_type: str | None = None
-    # Filled by analysis.analyze_passage (in an indexing worker process, so the writer
+    # Filled by analysis.analyze_document (in an indexing worker process, so the writer
     # process does no jieba work): words of text/title/section and the folded text.
     analyzed: Analyzed | None = None
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ..fields import FACETS
 from ..model import ArticlePair, Copy, Document, StoredPassage
 from ..query import ParsedQuery
 
 FACET_FIELDS = FACETS
+# Result order: by score, or newest first.
+Sort = Literal["relevance", "date"]
 
 
 class NoIndex(Exception):
@@ -77,10 +79,10 @@ class Writer(Protocol):
 class Engine(Protocol):
     def writer(self) -> Writer: ...
     def search(
-        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool = True,
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: Sort, collapse: bool = True,
         facet_size: int | None = None,
     ) -> EngineResult: ...
-    def iter_hits(self, query: ParsedQuery, filters: Filters, sort: str) -> tuple[int, Iterator[EngineHit]]: ...
+    def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> tuple[int, Iterator[EngineHit]]: ...
     def document(self, doc_id: str) -> list[StoredPassage]: ...
     def nearest_words(self, term: str, limit: int) -> list[str]: ...
     def duplicate_articles(self, min_share: float = 0.5) -> list[ArticlePair]: ...

@@ -9,6 +9,7 @@ import numpy as np
 
 from ...model import Copy
 from ...query import ParsedQuery
+from ..base import Sort
 from .matching import QueryReads
 from .scoring import bm25
 from .segments import Segments
@@ -17,7 +18,7 @@ MAX_LISTED_COPIES = 50
 
 
 def ordered(
-    side: Segments, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, reads: QueryReads, sort: str, k: int,
+    side: Segments, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, reads: QueryReads, sort: Sort, k: int,
     groups: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(positions in ``docs`` of the first k results, BM25 scores or None when sorted by date)."""

@@ -18,7 +18,7 @@ from ...dupes import duplicate_articles
 from ...matching import matching_text
 from ...model import ArticlePair, ArticleRef, Copy, StoredPassage
 from ...query import ParsedQuery
-from ..base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
+from ..base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex, Sort
 from . import store
 from .arrays import distinct
 from .collecting import MAX_LISTED_COPIES, copies, group_count, ordered
@@ -115,14 +115,14 @@ class ColumnarEngine:
     # --- searching ---------------------------------------------------------------------
 
     def search(
-        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool = True,
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: Sort, collapse: bool = True,
         facet_size: int | None = None,
     ) -> EngineResult:
         with self._lock:
             return self._search(query, filters, limit, offset, sort, collapse, facet_size)
 
     def _search(
-        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: str, collapse: bool,
+        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: Sort, collapse: bool,
         facet_size: int | None,
     ) -> EngineResult:
         s, side = self._current()
@@ -150,7 +150,7 @@ class ColumnarEngine:
         return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages),
                             facet_distinct={name: distinct for name, (_, distinct) in counted.items()})
 
-    def iter_hits(self, query: ParsedQuery, filters: Filters, sort: str) -> tuple[int, Iterator[EngineHit]]:
+    def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> tuple[int, Iterator[EngineHit]]:
         """Every match, in result order, read lazily (for export: no cap, little memory)."""
         with self._lock:
             s, side = self._current()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ...analysis import analyze_document
 from ...fields import COLUMNS as FIELD_COLUMNS
-from ...model import Document, Place
-from ...places import place_names
+from ...model import Document
 from .segments import SegmentBuilder, Segments
 from .store import STORED_FIELDS, doc_count_all
 
@@ -19,7 +17,6 @@ class Writer:
     """Adds passages to the store and to the segment committed with them."""
 
     def __init__(self, ix: Any, side_dir: Path, committed: Callable[[], Segments]) -> None:
-        self._ix = ix
         self._side_dir = side_dir
         self._committed = committed  # the side index as last committed, read on first delete
         self._w = ix.writer(limitmb=256, compound=False)
@@ -51,7 +48,7 @@ class Writer:
                     "section": p.section,
                     "source": p.source,
                     "paragraph": str(p.paragraph),
-                    "place": " ".join(_place_names(p.place)),
+                    "place": " ".join(a.place_names),
                 },
                 p.date,
                 a.minhash,
@@ -70,7 +67,3 @@ class Writer:
 def _column_value(value: Any) -> str | None:
     return None if value is None else str(value)
 
-
-@cache
-def _place_names(place: Place) -> tuple[str, ...]:
-    return tuple(place_names(place))
