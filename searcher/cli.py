@@ -41,7 +41,7 @@ def _fail_for_index(exc: Exception, index_dir: str) -> click.ClickException:
     if isinstance(exc, api.NoIndex):
         return click.ClickException(
             f"No index in {index_dir}/ yet. Build one first: searcher index PATH... "
-            f"(e.g. searcher --index-dir {index_dir} index ../shared/corpus/seeds)"
+            f"(e.g. searcher --index-dir {index_dir} index examples/)"
         )
     return click.ClickException(f"The index in {index_dir}/ is out of date ({exc}). Rebuild it: searcher index --rebuild PATH...")
 
