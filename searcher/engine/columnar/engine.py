@@ -24,7 +24,7 @@ from .arrays import distinct
 from .collecting import MAX_LISTED_COPIES, copies, group_count, ordered
 from .matching import QueryReads, matches
 from .segments import COLUMNS, Segments, SegmentsMissing
-from .store import META_FILE
+from .store import META_FILE, STORED_FIELDS
 from .writer import Writer
 
 # Stamped into the index: another value asks for `searcher index --rebuild`.
@@ -50,6 +50,10 @@ class ColumnarEngine:
                 f"index built with {meta.get('engine')} / analyzer {meta.get('analyzer')}; "
                 f"this searcher uses {ENGINE_FORMAT} / analyzer {analyzer_id()}"
             )
+        if meta.get("stored") != list(STORED_FIELDS) or meta.get("columns") != list(COLUMNS):
+            # A field added to (or dropped from) searcher.fields: old segments lack its column.
+            added = sorted(set(STORED_FIELDS + COLUMNS) - set(meta.get("stored", []) + meta.get("columns", [])))
+            raise IndexMismatch("index built with other fields" + (f" (it has no {', '.join(added)})" if added else ""))
         self.ix = store.open_store(self.dir)
         self._state: tuple[int, Any, Segments] | None = None
         # Whoosh searchers read files with seek-then-read: one request at a time per engine.
@@ -61,7 +65,8 @@ class ColumnarEngine:
         if self.side_dir.exists():
             shutil.rmtree(self.side_dir)
         self.ix = store.create_store(self.dir)
-        meta = {"engine": ENGINE_FORMAT, "analyzer": analyzer_id()}
+        meta = {"engine": ENGINE_FORMAT, "analyzer": analyzer_id(), "stored": list(STORED_FIELDS),
+                "columns": list(COLUMNS)}
         tmp = meta_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(meta_path)
