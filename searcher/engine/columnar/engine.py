@@ -52,7 +52,8 @@ class ColumnarEngine:
             )
         if meta.get("stored") != list(STORED_FIELDS) or meta.get("columns") != list(COLUMNS):
             # A field added to (or dropped from) searcher.fields: old segments lack its column.
-            added = sorted(set(STORED_FIELDS + COLUMNS) - set(meta.get("stored", []) + meta.get("columns", [])))
+            added = sorted({c for c in COLUMNS if c not in meta.get("columns", [])}
+                           | {f for f in STORED_FIELDS if f not in meta.get("stored", [])})
             raise IndexMismatch("index built with other fields" + (f" (it has no {', '.join(added)})" if added else ""))
         self.ix = store.open_store(self.dir)
         self._state: tuple[int, Any, Segments] | None = None
