@@ -469,6 +469,6 @@ def index_generation(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> H
 
 
 def stats(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> dict[str, Any]:
-    info = open_index(index_dir).stats()
+    info = open_index(index_dir).stats().to_dict()
     info["folders"] = sorted(indexing.folders(Path(index_dir)).values(), key=lambda f: f["path"])
     return info

@@ -182,6 +182,22 @@ class ArticlePair(_Record):
         return {"a": self.a.to_dict(), "b": self.b.to_dict(), "shared": self.shared}
 
 
+@dataclass(frozen=True)
+class IndexStats(_Record):
+    """What an index holds."""
+
+    documents: int
+    files: int
+    passages: int
+    provinces: int
+    cities: int
+    counties: int
+    years: dict[str, int]  # passages per year, oldest first
+    index_bytes: int
+    analyzer: str
+    engine: str
+
+
 class Notice(NamedTuple):
     """Something the user should know about a query, in English (CLI, JSON) and Chinese (web)."""
 

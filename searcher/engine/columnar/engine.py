@@ -16,7 +16,7 @@ import numpy as np
 from ...analysis import analyzer_id, fold, term_words
 from ...dupes import duplicate_articles
 from ...matching import matching_text
-from ...model import ArticlePair, ArticleRef, Copy, StoredPassage
+from ...model import ArticlePair, ArticleRef, Copy, IndexStats, StoredPassage
 from ...query import ParsedQuery
 from ..base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex, Sort
 from . import store
@@ -249,25 +249,18 @@ class ColumnarEngine:
         for d in side.live_docs.tolist():
             yield store.stored(s, d)
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> IndexStats:
         with self._lock:
             _, side = self._current()
         live = side.live_docs
         years = side.counts("year", live)
         size = sum(f.stat().st_size for f in self.dir.rglob("*") if f.is_file())
         distinct = lambda name: len(side.counts(name, live))  # noqa: E731
-        return {
-            "documents": distinct("doc_id"),
-            "files": distinct("path_key"),
-            "passages": int(len(live)),
-            "provinces": distinct("province"),
-            "cities": distinct("city"),
-            "counties": distinct("county"),
-            "years": dict(sorted(years.items())),
-            "index_bytes": size,
-            "analyzer": analyzer_id(),
-            "engine": ENGINE_FORMAT,
-        }
+        return IndexStats(
+            documents=distinct("doc_id"), files=distinct("path_key"), passages=int(len(live)),
+            provinces=distinct("province"), cities=distinct("city"), counties=distinct("county"),
+            years=dict(sorted(years.items())), index_bytes=size, analyzer=analyzer_id(), engine=ENGINE_FORMAT,
+        )
 
 
 def _article(p: StoredPassage, doc_id: str, passages: int) -> ArticleRef:
