@@ -30,8 +30,8 @@ import numpy as np
 
 from .dupes import signatures
 from .model import Analyzed, Document, Place
-from .normalize import normalize_text
 from .places import place_names
+from .text import normalize_text
 
 ANALYZER_VERSION = "1"
 DATA_DIR = Path(__file__).parent / "data"

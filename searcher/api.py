@@ -27,7 +27,7 @@ from .query import ParsedQuery, QueryError, Term, options, parse_query
 
 if TYPE_CHECKING:
     from .corrections import KeptFile
-    from .metadata import Metadata
+    from .ingest.metadata import Metadata
 
 __all__ = [
     "DEFAULT_INDEX_DIR", "IndexMismatch", "IndexSummary", "NoIndex", "QueryError", "SearchOptions", "Progress",
@@ -138,7 +138,7 @@ def index(
 def __getattr__(name: str) -> Any:
     # MetadataError lives with the metadata reader, imported only when indexing needs it.
     if name == "MetadataError":
-        from .metadata import MetadataError
+        from .ingest.metadata import MetadataError
 
         return MetadataError
     raise AttributeError(name)
@@ -150,7 +150,7 @@ def _corrections(
     """Every correction to apply: those given now (``metadata``, folders' metadata.csv), which
     are kept in the index, and those kept from earlier runs."""
     from .corrections import keep
-    from .metadata import find_folder_metadata
+    from .ingest.metadata import find_folder_metadata
 
     given = [Path(metadata)] if metadata else []
     given += [found for p in paths if Path(p).is_dir() and (found := find_folder_metadata(Path(p)))]

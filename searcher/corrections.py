@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .metadata import Metadata, MetadataError, parse_metadata, read_metadata_text
+from .ingest.metadata import Metadata, MetadataError, parse_metadata, read_metadata_text
 
 STORE_FILE = "corrections.json"
 

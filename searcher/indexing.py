@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from .ingest import SourceFile
+    from .ingest.files import SourceFile
 
 from .analysis import analyze_document
 from .engine import Engine
@@ -100,8 +100,8 @@ def _init_worker(metadata: Any) -> None:
 def prepare(task: tuple[str, str, str | None]) -> Prepared:
     """Read, clean, split and analyze one file; never raises (errors come back as data)."""
     # Imported here: reading files pulls in the format libraries, which a search never needs.
-    from .ingest import SourceFile, content_hash, read_documents
-    from .readers import UnreadableFile
+    from .ingest.decoding import UnreadableFile
+    from .ingest.pipeline import SourceFile, content_hash, read_documents
 
     path, source, known_digest = task
     f = SourceFile(Path(path), source)
@@ -164,7 +164,7 @@ def run(
     started = time.monotonic()
     summary = IndexSummary()
     known = engine.indexed_files()
-    from .ingest import Missing, iter_files
+    from .ingest.files import Missing, iter_files
 
     files: list[SourceFile] = []
     for item in iter_files(paths):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .fields import FILTER_BY_NAME, PREFIXES
 from .model import Notice
-from .normalize import normalize_text
+from .text import normalize_text
 
 DATA_DIR = Path(__file__).parent / "data"
 MAX_QUERY_CHARS = 500

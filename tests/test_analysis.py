@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from searcher import analysis
-from searcher.readers import read_text
+from searcher.ingest.formats import read_text
 
 
 @pytest.fixture(scope="module")

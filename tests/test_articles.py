@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from searcher.articles import documents
-from searcher.reflow import paragraphs
+from searcher.ingest.articles import documents
+from searcher.ingest.reflow import paragraphs
 
 # (file prefix, passage text prefix, province, city, county, date): every passage of that file
 # starting with the prefix must carry exactly this place and date.

@@ -10,10 +10,19 @@ from pathlib import Path
 import pytest
 
 from searcher import api
-from searcher.formats import Block, layout_blocks, sniff, strip_running_lines
-from searcher.ingest import SourceFile, iter_files, read_documents
-from searcher.readers import SUPPORTED_SUFFIXES, UnreadableFile, extract_text, read_text, supported_suffixes
-from searcher.reflow import paragraphs
+from searcher.ingest.formats import (
+    SUPPORTED_SUFFIXES,
+    Block,
+    UnreadableFile,
+    extract_text,
+    layout_blocks,
+    read_text,
+    sniff,
+    supported_suffixes,
+)
+from searcher.ingest.formats.pdf import strip_running_lines
+from searcher.ingest.pipeline import SourceFile, iter_files, read_documents
+from searcher.ingest.reflow import paragraphs
 
 TITLE = "吉林省延吉市创建文明城市工作总结"
 DATE_LINE = "（2023年4月12日）"
@@ -215,7 +224,7 @@ def test_running_lines_keep_date_lines_that_open_each_page() -> None:
 
 
 def test_pdf_readers_fold_radicals_from_cjk_fonts() -> None:
-    from searcher.formats import _clean_lines
+    from searcher.ingest.formats.pdf import _clean_lines
 
     # Noto/Source Han PDFs map 文 to the Kangxi radical ⽂ and 民 to ⺠; search must see 文 and 民.
     assert _clean_lines(["⽂明城市 创建为⺠，⼾籍⼈⼝，⻁开仲"], [False]) == ["文明城市创建为民，户籍人口，虎开仲"]

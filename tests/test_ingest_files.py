@@ -90,7 +90,7 @@ def test_empty_and_unsupported_files_do_not_stop_a_run(tmp_path: Path) -> None:
 
 def test_side_segment_without_its_whoosh_commit_is_ignored(tmp_path: Path, seeds_dir: Path) -> None:
     """A crash between writing a side segment and the Whoosh commit leaves the last commit intact."""
-    from searcher.ingest import SourceFile, read_documents
+    from searcher.ingest.pipeline import SourceFile, read_documents
 
     ix = tmp_path / "ix"
     api.index([str(seeds_dir / "000_012fe31ce3351ebb.txt")], ix)

@@ -10,8 +10,8 @@ import pytest
 
 from searcher import api
 from searcher.engine import open_engine
-from searcher.ingest import SourceFile, read_documents
-from searcher.metadata import Metadata, MetadataError, find_folder_metadata, load_metadata
+from searcher.ingest.metadata import Metadata, MetadataError, find_folder_metadata, load_metadata
+from searcher.ingest.pipeline import SourceFile, read_documents
 from searcher.model import Document, Place
 
 YANJI = Place("吉林省", "延边朝鲜族自治州", "延吉市")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from searcher.normalize import normalize_text
-from searcher.readers import UnreadableFile, decode_bytes, read_text
+from searcher.ingest.decoding import UnreadableFile, decode_bytes
+from searcher.ingest.formats import read_text
+from searcher.text import normalize_text
 
 TEXT = "吉林省延吉市：持续深入推进文明城市创建。针对全市38条主干街路，38名一级路长开展日常巡查，累计解决问题11.2万余件。"
 

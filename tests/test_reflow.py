@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from searcher.readers import read_text
-from searcher.reflow import ends_sentence, paragraphs, split_long
+from searcher.ingest.formats import read_text
+from searcher.ingest.reflow import ends_sentence, paragraphs, split_long
 
 WRAPPED = """一、主要做法
 

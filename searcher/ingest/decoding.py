@@ -1,22 +1,11 @@
-"""Bytes on disk -> text. One place for encoding detection and per-format readers.
-
-``extract_text`` is the entry point: it sniffs what the bytes really are (a .txt that is a PDF is
-read as PDF) and hands HTML, Word .docx and PDF to ``formats``; plain text is decoded here.
-A new input format gets a reader in ``formats``, a branch in ``extract_text`` and its suffix in
-``SUPPORTED_SUFFIXES``.
-"""
+"""Bytes -> str: BOM, UTF-8, UTF-16 with and without BOM, GB18030/GBK, Big5 (charset-normalizer
+for the undecided cases); ``UnreadableFile`` carries the reason a user sees."""
 
 from __future__ import annotations
 
 import codecs
-from pathlib import Path
 
 from charset_normalizer import from_bytes
-
-from .normalize import normalize_text
-
-# .doc is picked up so that its owner hears "convert to .docx" instead of nothing at all.
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc")
 
 # The encodings reports really arrive in. Restricting the detector to them keeps it from
 # "discovering" exotic code pages in short GBK files.
@@ -103,64 +92,3 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
             if cjk > len(sample) * 0.85:
                 return text, "utf-16"
     return None
-
-
-def supported_suffixes() -> tuple[str, ...]:
-    """The file suffixes a folder walk picks up (lower case, with the dot)."""
-    return SUPPORTED_SUFFIXES
-
-
-def unsupported_reason(suffix: str) -> str:
-    return f"unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
-
-
-def extract_text(data: bytes, suffix: str = ".txt") -> str:
-    """The normalised text of a file's bytes, whatever its format; UnreadableFile with the reason.
-
-    The content decides the format where it can (magic bytes, an <html> start); the suffix
-    decides the rest (.html pages without a doctype, a .pdf or .docx that is no such thing).
-    """
-    from . import formats  # pypdf and python-docx load only when such a file turns up
-
-    suffix = suffix.lower()
-    if not data.strip():
-        return ""  # an empty file (Explorer's "New Word document" is 0 bytes) holds no documents
-    kind = formats.sniff(data)
-    if kind is None and suffix in (".html", ".htm"):
-        kind = "html"
-    if kind == "pdf":
-        text = formats.pdf_text(data)
-    elif kind == "docx":
-        text = formats.docx_text(data)
-    elif kind == "html":
-        text = formats.html_text(data)
-    elif kind == "ole2":
-        raise UnreadableFile(formats.ole2_reason(data))
-    elif kind == "rtf":
-        raise UnreadableFile("RTF document; open it in Word and save as .docx")
-    elif kind == "zip":
-        if suffix == ".docx":
-            raise UnreadableFile(formats.zip_reason(data))
-        raise UnreadableFile("zip archive, not a report; unpack it or save the document as .docx")
-    elif suffix == ".pdf":
-        raise UnreadableFile("not a PDF (no %PDF header); the file is damaged or misnamed")
-    elif suffix == ".docx":
-        raise UnreadableFile("not a Word .docx file (no zip signature); the file is damaged or misnamed")
-    elif suffix == ".doc":
-        # A .doc is read only when it is really a web page or a .docx; no guessing it is text.
-        raise UnreadableFile("unsupported .doc content (not Word 97-2003, a web page or .docx); convert it to .docx")
-    else:
-        text, _encoding = decode_bytes(data)
-    # Text copied out of PDFs carries the same radical look-alikes (⽂ for 文) as PDFs read here.
-    return normalize_text(text.translate(formats.RADICALS))
-
-
-def read_text(path: Path) -> str:
-    """The normalised text of a supported file, or UnreadableFile with the reason."""
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise UnreadableFile(unsupported_reason(path.suffix))
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(exc.strerror or str(exc)) from exc
-    return extract_text(data, path.suffix)

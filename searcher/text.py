@@ -1,4 +1,7 @@
-"""Character-level normalisation shared by ingestion and queries.
+"""Plain string helpers every layer may use (a leaf: it imports nothing from searcher):
+character folding, sentence ends, display width.
+
+Character-level normalisation is shared by ingestion and queries.
 
 NFKC on Chinese text is not safe: it turns full-width punctuation (，：（）) into ASCII and the
 ideographic space into a plain one, which changes how the text reads and destroys the
@@ -39,3 +42,31 @@ def normalize_text(text: str) -> str:
     """
     text = text.translate(_FOLD)
     return _CONTROL.sub("", text)
+
+
+# What may end a sentence, including a closing quote or bracket after the stop.
+SENTENCE_END = "。！？；…!?;"
+CLOSERS = "”’」』）)》】"
+_END_RE = re.compile(f"[{re.escape(SENTENCE_END)}][{re.escape(CLOSERS)}]*$")
+
+
+def ends_sentence(text: str) -> bool:
+    """True when text ends at a sentence end (。！？；… optionally followed by a closing quote).
+
+    >>> ends_sentence("延吉市设立一级路长。”"), ends_sentence("一、主要做法")
+    (True, False)
+    """
+    return bool(_END_RE.search(text.rstrip()))
+
+
+_WIDE = re.compile("[^\u0000-\u2e7f]+")
+
+
+def display_width(text: str) -> float:
+    """Width in CJK cells: ASCII counts half, as it does on the printed page the wrap came from.
+
+    >>> display_width("路长38名")
+    4.0
+    """
+    narrow = len(_WIDE.sub("", text))
+    return len(text) - 0.5 * narrow

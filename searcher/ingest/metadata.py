@@ -54,11 +54,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .dates import typed_date
-from .model import Document, Place
-from .normalize import normalize_text
-from .places import MUNICIPALITIES, all_names, resolve_name, resolve_province
-from .readers import UnreadableFile, decode_bytes
+from ..dates import typed_date
+from ..model import Document, Place
+from ..places import MUNICIPALITIES, all_names, resolve_name, resolve_province
+from ..text import normalize_text
+from .decoding import UnreadableFile, decode_bytes
 
 __all__ = ["FOLDER_FILES", "Metadata", "MetadataError", "Override", "find_folder_metadata", "load_metadata",
            "parse_metadata", "read_metadata_text"]

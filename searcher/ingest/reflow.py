@@ -12,13 +12,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .dates import date_line
-from .normalize import IDEOGRAPHIC_SPACE
+from ..dates import date_line
+from ..text import CLOSERS, IDEOGRAPHIC_SPACE, SENTENCE_END, display_width, ends_sentence
 
-# What may end a sentence, including a closing quote or bracket after the stop.
-SENTENCE_END = "。！？；…!?;"
-CLOSERS = "”’」』）)》】"
-_END_RE = re.compile(f"[{re.escape(SENTENCE_END)}][{re.escape(CLOSERS)}]*$")
+__all__ = ["HEADING_MARKER", "Paragraph", "display_width", "ends_sentence", "is_heading_text", "paragraphs", "split_long"]
 
 # Numbered heading markers: 一、 （一） 1. 1、 第一章 ...
 _CN_NUM = "一二三四五六七八九十百零〇"
@@ -49,11 +46,6 @@ class Paragraph:
     is_heading: bool = False
 
 
-def ends_sentence(text: str) -> bool:
-    """True when text ends at a sentence end (。！？；… optionally followed by a closing quote)."""
-    return bool(_END_RE.search(text.rstrip()))
-
-
 def is_heading_text(text: str) -> bool:
     """A short line that does not end a sentence reads as a heading or title."""
     text = text.strip()
@@ -63,15 +55,6 @@ def is_heading_text(text: str) -> bool:
         and not text.endswith(("，", "、", ","))
         and "。" not in text
     )
-
-
-_WIDE = re.compile("[^\u0000-\u2e7f]+")
-
-
-def display_width(text: str) -> float:
-    """Width in CJK cells: ASCII counts half, as it does on the printed page the wrap came from."""
-    narrow = len(_WIDE.sub("", text))
-    return len(text) - 0.5 * narrow
 
 
 def _lines(text: str) -> list[str]:
@@ -143,8 +126,9 @@ def _double_spaced(lines: list[str]) -> bool:
 def paragraphs(text: str) -> list[Paragraph]:
     """Split report text into paragraphs, joining hard-wrapped lines.
 
-    >>> [p.text for p in paragraphs("一、主要做法\\n\\n延吉市坚持高起点谋\\n划，统筹实施。\\n")]
-    ['一、主要做法', '延吉市坚持高起点谋划，统筹实施。']
+    >>> text = "一、主要做法\\n延吉市坚持高起点谋划，统筹\\n实施，全市上下形成一盘棋思\\n想，把创建工作定位为一把手\\n工程。\\n"
+    >>> [p.text for p in paragraphs(text)]
+    ['一、主要做法', '延吉市坚持高起点谋划，统筹实施，全市上下形成一盘棋思想，把创建工作定位为一把手工程。']
     """
     lines = _drop_toc_and_page_numbers(_lines(text))
     widths = _wrap_width(lines)

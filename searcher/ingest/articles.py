@@ -11,9 +11,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .dates import date_in, date_line, year_in_title
-from .model import Document, Passage, Place
-from .places import place_in
+from ..dates import date_in, date_line, year_in_title
+from ..model import Document, Passage, Place
+from ..places import place_in
 from .reflow import HEADING_MARKER, Paragraph
 
 # Column names and labels that stand above a report but are not its title.

@@ -1,0 +1,60 @@
+"""Word .docx -> text: each paragraph (and table cell) a block; python-docx imported on first use."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+from ..decoding import UnreadableFile
+from .layout import Block, _short, layout_blocks
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def docx_blocks(data: bytes) -> list[Block]:
+    """Paragraphs of a .docx body in order, table cells included, headings flagged."""
+    import docx  # python-docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.text.paragraph import Paragraph
+    from lxml.etree import LxmlError
+
+    def walk(element: object, parent: object) -> Iterator[Block]:
+        for child in element.iterchildren():  # type: ignore[attr-defined]
+            if child.tag == f"{_W}p":
+                para = Paragraph(child, parent)  # type: ignore[arg-type]
+                for i, line in enumerate(para.text.split("\n")):
+                    yield Block(line, heading=i == 0 and _is_heading(para))
+            elif child.tag in (f"{_W}tbl", f"{_W}tr", f"{_W}tc", f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"):
+                # Cells as paragraphs, in reading order; walking the XML itself (not python-docx's
+                # row.cells) reads a merged cell once.
+                yield from walk(child, parent)
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        return list(walk(document.element.body, document))
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, LxmlError, EOFError, OSError) as exc:
+        raise UnreadableFile(f"corrupt Word .docx file ({_short(exc)})") from exc
+
+
+def _is_heading(para: object) -> bool:
+    """Heading and title styles (English or localised names) or an outline level."""
+    pPr = para._p.pPr  # type: ignore[attr-defined]
+    if pPr is not None and pPr.find(f"{_W}outlineLvl") is not None:
+        return True
+    style = getattr(para, "style", None)
+    while style is not None:
+        name = (style.name or "").lower()
+        if name.startswith(("heading", "标题", "title")) or name == "subtitle":
+            return True
+        spPr = style.element.pPr
+        if spPr is not None and spPr.find(f"{_W}outlineLvl") is not None:
+            lvl = spPr.find(f"{_W}outlineLvl").get(f"{_W}val")
+            return lvl is not None and lvl != "9"  # 9 means body text
+        style = style.base_style
+    return False
+
+
+def docx_text(data: bytes) -> str:
+    """A .docx body as paragraphs (tables' cells included); page headers and footers are not read."""
+    return layout_blocks(docx_blocks(data))
