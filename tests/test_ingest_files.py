@@ -90,6 +90,7 @@ def test_empty_and_unsupported_files_do_not_stop_a_run(tmp_path: Path) -> None:
 
 def test_side_segment_without_its_whoosh_commit_is_ignored(tmp_path: Path, seeds_dir: Path) -> None:
     """A crash between writing a side segment and the Whoosh commit leaves the last commit intact."""
+    from searcher.analysis import analyze_document
     from searcher.ingest.pipeline import SourceFile, read_documents
 
     ix = tmp_path / "ix"
@@ -99,7 +100,7 @@ def test_side_segment_without_its_whoosh_commit_is_ignored(tmp_path: Path, seeds
     writer = engine.writer()
     f = SourceFile(seeds_dir / "001_ca32e554f464536a.txt", "001.txt")
     for doc in read_documents(f):
-        writer.add_document(doc, f.path_key, "x")
+        writer.add_document(analyze_document(doc), f.path_key, "x")
     writer._side.write(writer._side_dir, writer._base)  # the side half of a commit ...
     writer.cancel()  # ... and then the process dies before Whoosh commits
     assert api.search('"路长"', ix).total == before

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from searcher import api
+from searcher.analysis import analyze_document
 from searcher.engine import open_engine
 from searcher.ingest.metadata import Metadata, MetadataError, find_folder_metadata, load_metadata
 from searcher.ingest.pipeline import SourceFile, read_documents
@@ -159,7 +160,7 @@ def test_corrections_are_what_search_finds(reports: Path, tmp_path: Path) -> Non
     writer = engine.writer()
     f = SourceFile(reports / "总结.txt", "总结.txt")
     for doc in read_documents(f, metadata=meta):
-        writer.add_document(doc, f.path_key, "x")
+        writer.add_document(analyze_document(doc), f.path_key, "x")
     writer.commit()
     r = api.search("口袋公园", ix)
     assert r.total == 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..dates import date_in, date_line, year_in_title
 from ..model import Document, Passage, Place
 from ..places import place_in
+from .doctype import doc_type
 from .reflow import HEADING_MARKER, Paragraph
 
 # Column names and labels that stand above a report but are not its title.
@@ -110,6 +111,7 @@ def _report_title(paras: list[Paragraph]) -> str | None:
 
 def _document(art: _Article, doc_id: str, source: str) -> Document:
     doc_place = place_in(art.title) or _opening_place(art.body) or Place()
+    kind = doc_type(art.title)
     section: str | None = None
     section_place = doc_place
     passages: list[Passage] = []
@@ -139,6 +141,7 @@ def _document(art: _Article, doc_id: str, source: str) -> Document:
             date=art.date,
             is_heading=p.is_heading,
             is_title=in_title and p.text in art.title,
+            doc_type=kind,
         )
         passages.append(passage)
         if p.is_heading and not in_title:
@@ -146,7 +149,7 @@ def _document(art: _Article, doc_id: str, source: str) -> Document:
         elif m := _INLINE_SECTION.match(text):
             passage.section = m.group(0)[:-1]
             section = passage.section
-    return Document(doc_id, art.title, source, doc_place, art.date, passages)
+    return Document(doc_id, art.title, source, doc_place, art.date, passages, doc_type=kind)
 
 
 def _opening_place(body: list[Paragraph]) -> Place | None:

@@ -59,6 +59,7 @@ from ..model import Document, Place
 from ..places import MUNICIPALITIES, all_names, resolve_name, resolve_province
 from ..text import normalize_text
 from .decoding import UnreadableFile, decode_bytes
+from .doctype import doc_type
 
 __all__ = ["FOLDER_FILES", "Metadata", "MetadataError", "Override", "find_folder_metadata", "load_metadata",
            "parse_metadata", "read_metadata_text"]
@@ -165,6 +166,7 @@ def _overridden(doc: Document, o: Override) -> Document:
     if o.title is None and o.place is None and o.date is None:
         return doc
     title = o.title if o.title is not None else doc.title
+    kind = doc_type(title) if o.title is not None else doc.doc_type  # a corrected title gives its kind
     place = o.place if o.place is not None else doc.place
     date = o.date if o.date is not None else doc.date
     passages = [
@@ -173,10 +175,11 @@ def _overridden(doc: Document, o: Override) -> Document:
             title=title,
             place=o.place if o.place is not None else p.place,  # section places too: the user said where
             date=date,
+            doc_type=kind,
         )
         for p in doc.passages
     ]
-    return replace(doc, title=title, place=place, date=date, passages=passages)
+    return replace(doc, title=title, place=place, date=date, passages=passages, doc_type=kind)
 
 
 def _fold_title(title: str) -> str:

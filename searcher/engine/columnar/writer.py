@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ...analysis import analyze_document
 from ...fields import COLUMNS as FIELD_COLUMNS
 from ...model import Document
 from .segments import SegmentBuilder, Segments
@@ -29,11 +28,10 @@ class Writer:
             self._w.delete_document(d)
 
     def add_document(self, doc: Document, path_key: str, content_hash: str) -> None:
-        if any(p.analyzed is None for p in doc.passages):
-            analyze_document(doc)
         for p in doc.passages:
             a = p.analyzed
-            assert a is not None
+            if a is None:  # analysis is the indexer's work (in its worker processes), not the writer's
+                raise ValueError(f"passage {p.id} was not analysed; call analysis.analyze_document first")
             given = {"path_key": path_key, "content_hash": content_hash}
             self._w.add_document(passage=tuple(given[k] if k in given else getattr(p, k) for k in STORED_FIELDS))
             self._side.add(
