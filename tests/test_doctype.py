@@ -51,7 +51,8 @@ def test_doc_type_is_a_facet_and_a_filter(seed_index: Path, seed_passages: list)
 def test_a_corrected_title_gives_its_kind(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "a.txt").write_text("延吉市创建文明城市\n\n2023年4月12日\n\n延吉市设立一级路长38名，开展日常巡查。\n", encoding="utf-8")
+    report = "延吉市创建文明城市\n\n2023年4月12日\n\n延吉市设立一级路长38名，开展日常巡查。\n"
+    (docs / "a.txt").write_text(report, encoding="utf-8")
     (docs / "metadata.csv").write_text("file,title\na.txt,延吉市创建文明城市工作总结\n", encoding="utf-8")
     ix = tmp_path / "ix"
     api.index([str(docs)], ix)
