@@ -107,7 +107,7 @@ FILTERS: tuple[Filter, ...] = (
     Filter("doc_type", "doc_type", "文种", "exact", aliases=("文种", "类型"), example="工作总结",
            help="Kind of report (工作总结, 经验材料, 综述 ...), from its title."),
     Filter("year", "year", "年份", "year", aliases=("年份", "年"), example="2023", pattern=r"\d{4}",
-           form=("a four-digit year", "四位数的年份"), help="Only passages dated in this year."),
+           form=("a four-digit year", "四位数"), help="Only passages dated in this year."),
     Filter("date_from", "date", "起", "date", prefix=False, param="from", example="2023-04",
            help="Dated on or after (2023, 2023-04, 2023-04-12)."),
     Filter("date_to", "date", "止", "date", prefix=False, param="to", example="2023-12-31",

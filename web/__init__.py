@@ -3,6 +3,14 @@
     from web import create_app
     app = create_app({"INDEX_DIR": "index"})
 
+    resources.py   the open index per directory (reopened on a new generation), static files, headers
+    params.py      URL parameters <-> Params (filters from searcher.fields)
+    errors.py      one handler for no index / outdated index / bad query or parameter / HTTP errors
+    search.py      / and /api/search
+    documents.py   /doc/<id>, /api/doc/<id>, /api/stats, /healthz
+    downloads.py   /export.csv, /export.jsonl
+    viewmodels.py  facet panels, chips, toggle URLs, pagination, suggestions, the year chart, download links
+
 Served in production by ``searcher serve`` (waitress). Templates and static files ship as
 package data; nothing is loaded from a CDN.
 """
@@ -18,7 +26,7 @@ from searcher import api
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    # static_folder=None: static files are served from a fixed in-memory table (see views.static),
+    # static_folder=None: static files are served from a fixed in-memory table (resources.static),
     # so no path taken from a URL ever reaches the file system.
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(
@@ -31,7 +39,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from . import views
+    from . import documents, downloads, errors, search  # noqa: F401  (they register their routes)
+    from .blueprint import bp
+    from .resources import STATIC_DIR, IndexCache, StaticFiles, security_headers, static_url
+    from .viewmodels import place_label
 
-    views.init_app(app)
+    app.extensions["searcher.index"] = IndexCache()
+    app.extensions["searcher.static"] = StaticFiles(STATIC_DIR)
+    app.register_blueprint(bp)
+    app.after_request(security_headers)
+    errors.register(app)
+    app.jinja_env.globals.update(static_url=static_url)
+    app.jinja_env.filters["num"] = lambda n: f"{n:,}"
+    app.jinja_env.filters["place"] = place_label
     return app
