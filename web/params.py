@@ -152,5 +152,8 @@ def parse_params(args: Any) -> Params:
 
 def kept_params(args: Any) -> Params:
     """What a page with a bad parameter still shows in its form: the words and the date boxes."""
-    dates = {spec.name: (v,) for spec in FILTERS if spec.resolve == "date" if (v := _one(args, spec.url_param))}
+    dates: dict[str, tuple[str, ...]] = {}
+    for spec in FILTERS:
+        if spec.resolve == "date" and (value := _one(args, spec.url_param)):
+            dates[spec.name] = (value,)
     return Params(q=args.get("q", ""), filters=dates)

@@ -89,7 +89,7 @@ def _shown(name: str, p: Params, values: dict[str, list[dict[str, Any]]]) -> boo
 def facet_views(facets: dict[str, list[FacetValue]], p: Params, distinct: dict[str, int]) -> list[dict[str, Any]]:
     """Facet data as the template shows it: ``{value, count, selected, url, bar}`` per value."""
     shown_max = current_app.config["FACET_SHOWN"]
-    values = {
+    values: dict[str, list[dict[str, Any]]] = {
         name: [{"value": str(v.value), "count": v.count, "selected": _selected(name, str(v.value), p),
                 "url": toggle_url(name, str(v.value), p) if name in FILTER_OF else None} for v in facets.get(name, [])]
         for name in FACETS

@@ -87,8 +87,8 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
                 text = data.decode(enc)
             except UnicodeDecodeError:
                 continue
-            sample = text[:4000]  # a sample decides as well as the whole text does
-            cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff" or ch in "，。、：；“”\n\u3000 ")
-            if cjk > len(sample) * 0.85:
+            head = text[:4000]  # a sample decides as well as the whole text does
+            cjk = sum(1 for ch in head if "\u4e00" <= ch <= "\u9fff" or ch in "，。、：；“”\n\u3000 ")
+            if cjk > len(head) * 0.85:
                 return text, "utf-16"
     return None

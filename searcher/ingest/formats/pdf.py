@@ -117,7 +117,7 @@ def _page_lines(page: object) -> list[str]:
     if not xs:
         return _clean_lines(lines, [False] * len(lines))
     margin = xs.most_common(1)[0][0]
-    indented = [bool(start) and start[1] > 0 and start[0] - margin >= 1.5 * start[1] for start in starts]
+    indented = [start is not None and start[1] > 0 and start[0] - margin >= 1.5 * start[1] for start in starts]
     return _clean_lines(lines, indented)
 
 
