@@ -1,4 +1,4 @@
-"""The layers of the package, checked from the imports in the source (README "Layout").
+"""The layers of the package (docs/architecture.md "Layers"), checked from the imports in the source.
 
 Each rule names a group of modules and the modules they may not import (or the only ones they may).
 A function-level import counts as much as one at the top of a module.
