@@ -454,7 +454,7 @@ def report(engines: list[str], builds: dict[str, dict], runs: dict[str, dict], m
         print(f"{names[e]} left out: {why}")
     print("""
 Notes: index time for searcher is the whole `searcher index` run (read, reflow, places, jieba, MinHash,
-Whoosh + side index); for the peers it is jieba over searcher's passages on all cores plus the engine
+Whoosh store + segments); for the peers it is jieba over searcher's passages on all cores plus the engine
 build, not the time to read the passages back out of searcher's index. Peak RSS is each child process's
 own; jieba workers are reported apart. The peers highlight their token column (words separated by
 spaces, punctuation gone) and fetch the stored text; searcher marks the text as written. searcher also

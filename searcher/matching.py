@@ -1,7 +1,7 @@
 """The match rule: which passages a query term matches, and where in the text.
 
 This is the one definition (the README's "Searching" section says the same in prose). The
-engine implements it vectorised over the side index; this module implements it for one
+engine implements it vectorised over its segments; this module implements it for one
 passage at a time, for highlights, so that what is marked is exactly what made a passage match.
 
 Texts are compared *folded* (``analysis.fold``: width, traditional -> simplified, lower case),

@@ -18,13 +18,13 @@ MAX_LISTED_COPIES = 50
 
 
 def ordered(
-    side: Segments, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, reads: QueryReads, sort: Sort, k: int,
+    segs: Segments, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, reads: QueryReads, sort: Sort, k: int,
     groups: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(positions in ``docs`` of the first k results, BM25 scores or None when sorted by date)."""
     if sort == "date" or not query.must:
-        return top(docs, side.dates[docs, 0], k, groups), None
-    scores = bm25(side, docs, matched, query, reads)
+        return top(docs, segs.dates[docs, 0], k, groups), None
+    scores = bm25(segs, docs, matched, query, reads)
     return top(docs, scores, k, groups), scores
 
 
@@ -65,10 +65,10 @@ def group_count(docs: np.ndarray, groups: np.ndarray, n: int) -> int:
 _COPY_COLUMNS = tuple(f.name for f in dataclass_fields(Copy) if f.name != "id")
 
 
-def copies(side: Segments, docs: np.ndarray) -> list[Copy]:
-    """The copies a hit lists, from side columns (listing them reads nothing from the passage store)."""
+def copies(segs: Segments, docs: np.ndarray) -> list[Copy]:
+    """The copies a hit lists, from the columns (listing them reads nothing from the passage store)."""
     out = []
-    for row in side.rows(docs, (*_COPY_COLUMNS, "paragraph")):
+    for row in segs.rows(docs, (*_COPY_COLUMNS, "paragraph")):
         values = dict(zip(_COPY_COLUMNS, row))
         out.append(Copy(id=f"{values['doc_id']}-{row[-1]}", **values))  # type: ignore[arg-type]
     return out

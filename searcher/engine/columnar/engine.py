@@ -29,7 +29,7 @@ from .writer import Writer
 
 # Stamped into the index: another value asks for `searcher index --rebuild`.
 ENGINE_FORMAT = "columnar-11"
-SEGMENTS_DIR = "side"
+SEGMENTS_DIR = "side"  # the folder name of earlier versions, kept
 
 
 class ColumnarEngine:
@@ -96,11 +96,11 @@ class ColumnarEngine:
             # It closes its files when the last reference to it goes.
             reader = self.ix.reader()
             try:
-                side = Segments(self.side_dir, reader.doc_count_all(), store.deleted_docs(reader))
+                segs = Segments(self.side_dir, reader.doc_count_all(), store.deleted_docs(reader))
             except SegmentsMissing as exc:
                 reader.close()
                 raise IndexMismatch(f"{exc}") from exc
-            self._state = (generation, reader, side)
+            self._state = (generation, reader, segs)
         return self._state[1], self._state[2]
 
     def generation(self) -> int:
@@ -110,8 +110,8 @@ class ColumnarEngine:
     def warm(self) -> None:
         """Compute what the first search would otherwise pay for (duplicate groups), after a commit."""
         with self._lock:
-            _, side = self._current()
-            side.groups()
+            _, segs = self._current()
+            segs.groups()
 
     def close(self) -> None:
         if self._state is not None:
@@ -131,38 +131,38 @@ class ColumnarEngine:
         self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: Sort, collapse: bool,
         facet_size: int | None,
     ) -> EngineResult:
-        s, side = self._current()
-        reads = QueryReads(side)
-        matched, docs = matches(side, query, filters, reads)
-        counted = {name: side.top_counts(name, docs, facet_size) for name in FACET_FIELDS}
+        reader, segs = self._current()
+        reads = QueryReads(segs)
+        matched, docs = matches(segs, query, filters, reads)
+        counted = {name: segs.top_counts(name, docs, facet_size) for name in FACET_FIELDS}
         facets = {name: values for name, (values, _) in counted.items()}
         hits: list[EngineHit] = []
-        groups = side.groups() if collapse else None
-        pages = len(docs) if groups is None else group_count(docs, groups, side.n)
+        groups = segs.groups() if collapse else None
+        pages = len(docs) if groups is None else group_count(docs, groups, segs.n)
         if len(docs) and limit > 0:
             k = offset + limit
-            first, scores = ordered(side, docs, matched, query, reads, sort, k, groups)
+            first, scores = ordered(segs, docs, matched, query, reads, sort, k, groups)
             for pos in first[offset:k].tolist():
                 d = int(docs[pos])
                 listed: list[Copy] = []
                 others = np.zeros(0, dtype=np.int64)
                 if groups is not None and groups[d] >= 0:
-                    others = side.group_members(d)
+                    others = segs.group_members(d)
                     others = others[matched[others] & (others != d)]
-                    # From the side columns: listing copies reads nothing from the passage store.
-                    listed = copies(side, others[:MAX_LISTED_COPIES])
+                    # From the columns: listing copies reads nothing from the passage store.
+                    listed = copies(segs, others[:MAX_LISTED_COPIES])
                 score = 0.0 if scores is None else round(float(scores[pos]), 4)
-                hits.append(EngineHit(store.stored(s, d), score, listed, int(len(others))))
+                hits.append(EngineHit(store.stored(reader, d), score, listed, int(len(others))))
         return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages),
                             facet_distinct={name: distinct for name, (_, distinct) in counted.items()})
 
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> tuple[int, Iterator[EngineHit]]:
         """Every match, in result order, read lazily (for export: no cap, little memory)."""
         with self._lock:
-            s, side = self._current()
-            reads = QueryReads(side)
-            matched, docs = matches(side, query, filters, reads)
-            order, scores = ordered(side, docs, matched, query, reads, sort, len(docs), None)
+            reader, segs = self._current()
+            reads = QueryReads(segs)
+            matched, docs = matches(segs, query, filters, reads)
+            order, scores = ordered(segs, docs, matched, query, reads, sort, len(docs), None)
             if scores is None:
                 scores = np.zeros(len(docs))
             ranked = [(d, round(sc, 4)) for d, sc in zip(docs[order].tolist(), scores[order].tolist())]
@@ -170,7 +170,7 @@ class ColumnarEngine:
         def generate() -> Iterator[EngineHit]:
             for d, score in ranked:
                 with self._lock:
-                    fields = store.stored(s, d)
+                    fields = store.stored(reader, d)
                 yield EngineHit(fields, score)
 
         return len(ranked), generate()
@@ -180,31 +180,31 @@ class ColumnarEngine:
     def document(self, doc_id: str) -> list[StoredPassage]:
         """The passages of an article in index order (files with the same bytes share its id)."""
         with self._lock:
-            s, side = self._current()
-            return [store.stored(s, d) for d in side.docs_with("doc_id", doc_id).tolist()]
+            reader, segs = self._current()
+            return [store.stored(reader, d) for d in segs.docs_with("doc_id", doc_id).tolist()]
 
     def indexed_files(self) -> dict[str, str]:
         """path_key -> content hash of every file in the index."""
         with self._lock:
-            _, side = self._current()
-        live = side.live_docs
-        paths = side.column("path_key")[live]
-        hashes = side.column("content_hash")[live]
+            _, segs = self._current()
+        live = segs.live_docs
+        paths = segs.column("path_key")[live]
+        hashes = segs.column("content_hash")[live]
         pairs = distinct((paths.astype(np.int64) << 32) | hashes.astype(np.int64))
-        pv, hv = side.values[COLUMNS.index("path_key")], side.values[COLUMNS.index("content_hash")]
+        pv, hv = segs.values[COLUMNS.index("path_key")], segs.values[COLUMNS.index("content_hash")]
         return {pv[p >> 32]: hv[p & 0xFFFFFFFF] for p in pairs.tolist()}
 
     def duplicate_articles(self, min_share: float = 0.5) -> list[ArticlePair]:
         """Pairs of articles whose passages are largely copies of each other, most shared first."""
         with self._lock:
-            s, side = self._current()
-            doc_codes = side.column("doc_id")
-            pairs = duplicate_articles(doc_codes, side.groups(), side.live, min_share)
-            names = side.values[COLUMNS.index("doc_id")]
+            reader, segs = self._current()
+            doc_codes = segs.column("doc_id")
+            pairs = duplicate_articles(doc_codes, segs.groups(), segs.live, min_share)
+            names = segs.values[COLUMNS.index("doc_id")]
             first = {}
             for code in {c for a, b, *_ in pairs for c in (a, b)}:
-                d = int(np.flatnonzero((doc_codes == code) & side.live)[0])
-                first[code] = store.stored(s, d)
+                d = int(np.flatnonzero((doc_codes == code) & segs.live)[0])
+                first[code] = store.stored(reader, d)
             out = []
             for a, b, shared, na, nb in pairs:
                 out.append(ArticlePair(_article(first[a], names[a], na), _article(first[b], names[b], nb), shared))
@@ -219,15 +219,15 @@ class ColumnarEngine:
         if not 2 <= len(m) <= 8:
             return []
         with self._lock:
-            _, side = self._current()
+            _, segs = self._current()
 
             def fits(before: str, after: str) -> set[str]:
                 """Characters x such that before+x+after can occur: x follows before's last and precedes after's first."""
                 sets = []
                 if before:
-                    sets.append(side.neighbours(before[-1], after=True))
+                    sets.append(segs.neighbours(before[-1], after=True))
                 if after:
-                    sets.append(side.neighbours(after[0], after=False))
+                    sets.append(segs.neighbours(after[0], after=False))
                 return set.intersection(*sets) if sets else set()
 
             candidates: set[str] = set()
@@ -240,22 +240,22 @@ class ColumnarEngine:
             candidates.update(m[:i] + m[i + 1] + m[i] + m[i + 2 :] for i in range(len(m) - 1))  # two swapped
             candidates.discard(m)
             words = [w for w in candidates if w.isalnum() and term_words(w) == (w,)]
-            counts = {w: len(side.loose(w)) for w in words}
+            counts = {w: len(segs.loose(w)) for w in words}
         found = [w for w in words if counts[w]]
         return sorted(found, key=lambda w: (-counts[w], w))[:limit]
 
     def all_passages(self) -> Iterator[StoredPassage]:
-        s, side = self._current()
-        for d in side.live_docs.tolist():
-            yield store.stored(s, d)
+        reader, segs = self._current()
+        for d in segs.live_docs.tolist():
+            yield store.stored(reader, d)
 
     def stats(self) -> IndexStats:
         with self._lock:
-            _, side = self._current()
-        live = side.live_docs
-        years = side.counts("year", live)
+            _, segs = self._current()
+        live = segs.live_docs
+        years = segs.counts("year", live)
         size = sum(f.stat().st_size for f in self.dir.rglob("*") if f.is_file())
-        distinct = lambda name: len(side.counts(name, live))  # noqa: E731
+        distinct = lambda name: len(segs.counts(name, live))  # noqa: E731
         return IndexStats(
             documents=distinct("doc_id"), files=distinct("path_key"), passages=int(len(live)),
             provinces=distinct("province"), cities=distinct("city"), counties=distinct("county"),

@@ -18,11 +18,11 @@ from .segments import Segments
 
 
 class QueryReads:
-    """What one query reads from the side index, read once: matching and ranking both need a
+    """What one query reads from the segments, read once: matching and ranking both need a
     term's match set, its text matches, word postings and the passages about the place it names."""
 
-    def __init__(self, side: Segments) -> None:
-        self._side = side
+    def __init__(self, segs: Segments) -> None:
+        self._side = segs
         self._postings: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._places: dict[str, np.ndarray] = {}
         self._matches: dict[Term, np.ndarray] = {}
@@ -45,13 +45,13 @@ class QueryReads:
         by rule (a) of searcher.matching (punctuation allowance, wildcards)."""
         found = self._text.get(term)
         if found is None:
-            side = self._side
+            segs = self._side
             if term.quoted:
-                found = side.substring(fold(term.text))
+                found = segs.substring(fold(term.text))
             elif term.wildcard:
-                found = side.wildcard(wildcard_regex(term.text), literal_pieces(term.text))
+                found = segs.wildcard(wildcard_regex(term.text), literal_pieces(term.text))
             else:
-                found = side.loose(matching_text(fold(term.text)))
+                found = segs.loose(matching_text(fold(term.text)))
             self._text[term] = found
         return found
 
@@ -59,78 +59,78 @@ class QueryReads:
         """The term's match set as a mask: (a) its text, (b) its words close together, (c) its place."""
         found = self._matches.get(term)
         if found is None:
-            side = self._side
-            found = np.zeros(side.n, dtype=bool)
+            segs = self._side
+            found = np.zeros(segs.n, dtype=bool)
             found[self.text_matches(term)] = True
             if not term.quoted and not term.wildcard:
                 found[self.places(fold(term.text).strip())] = True
                 words = window_words(term.text)
                 if words:
-                    found[side.window(words, window_limit(term.text))] = True
+                    found[segs.window(words, window_limit(term.text))] = True
             self._matches[term] = found
         return found
 
 
 def matches(
-    side: Segments, query: ParsedQuery, filters: Filters, reads: QueryReads
+    segs: Segments, query: ParsedQuery, filters: Filters, reads: QueryReads
 ) -> tuple[np.ndarray, np.ndarray]:
     """(mask, sorted document numbers) of the live passages matching the query and filters."""
-    matched = match_mask(side, query, reads)
-    mask = filter_mask(side, filters)
+    matched = match_mask(segs, query, reads)
+    mask = filter_mask(segs, filters)
     if mask is not None:
         matched &= mask
     return matched, np.flatnonzero(matched)
 
-def match_mask(side: Segments, query: ParsedQuery, reads: QueryReads) -> np.ndarray:
+def match_mask(segs: Segments, query: ParsedQuery, reads: QueryReads) -> np.ndarray:
     """Boolean mask over document numbers of the live passages the query matches.
 
     Sets are masks, not sorted lists: AND, OR and NOT are one pass over ``n`` bytes,
     where sorted-array set operations sort their inputs again and again."""
     matched: np.ndarray | None = None
     for clause in query.must:
-        found = clause_mask(side, clause, reads)
+        found = clause_mask(segs, clause, reads)
         if matched is None:
             matched = found.copy()
         else:
             matched &= found
     if matched is None:
-        matched = side.live.copy()
+        matched = segs.live.copy()
     for clause in query.must_not:
-        matched &= ~clause_mask(side, clause, reads)  # what the clause would match, removed
+        matched &= ~clause_mask(segs, clause, reads)  # what the clause would match, removed
     return matched
 
-def clause_mask(side: Segments, clause: Clause, reads: QueryReads) -> np.ndarray:
+def clause_mask(segs: Segments, clause: Clause, reads: QueryReads) -> np.ndarray:
     terms = options(clause)
     if len(terms) == 1:
         return reads.matches(terms[0])
-    found = np.zeros(side.n, dtype=bool)
+    found = np.zeros(segs.n, dtype=bool)
     for term in terms:
         found |= reads.matches(term)
     return found
 
 
-def place_docs(side: Segments, name: str) -> np.ndarray:
+def place_docs(segs: Segments, name: str) -> np.ndarray:
     """Live passages whose place (any level, full or short name) is ``name``: 延吉 -> 延吉市's."""
     if not name:
         return np.zeros(0, dtype=np.int64)
-    codes = side.codes_containing("place", name, whole_word=True)
+    codes = segs.codes_containing("place", name, whole_word=True)
     if not len(codes):
         return np.zeros(0, dtype=np.int64)
-    found = np.flatnonzero(np.isin(side.column("place"), codes))
-    return found[side.live[found]]
+    found = np.flatnonzero(np.isin(segs.column("place"), codes))
+    return found[segs.live[found]]
 
 
-def filter_mask(side: Segments, filters: Filters) -> np.ndarray | None:
+def filter_mask(segs: Segments, filters: Filters) -> np.ndarray | None:
     if not filters:
         return None
-    mask = np.ones(side.n, dtype=bool)
+    mask = np.ones(segs.n, dtype=bool)
     for f in filters.columns:
-        found = np.zeros(side.n, dtype=bool)
+        found = np.zeros(segs.n, dtype=bool)
         for column in f.columns:
-            found |= side.mask_in(column, f.values)
+            found |= segs.mask_in(column, f.values)
         mask &= found
     if filters.date_from:
-        mask &= side.dates[:, 1] >= date_key(filters.date_from, end=False)
+        mask &= segs.dates[:, 1] >= date_key(filters.date_from, end=False)
     if filters.date_to:
-        mask &= (side.dates[:, 0] <= date_key(filters.date_to, end=True)) & (side.dates[:, 0] > 0)
+        mask &= (segs.dates[:, 0] <= date_key(filters.date_to, end=True)) & (segs.dates[:, 0] > 0)
     return mask

@@ -18,7 +18,7 @@ PLACE_BONUS = 0.5
 HEADING_FACTOR = 0.5
 
 
-def bm25(side: Segments, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, reads: QueryReads) -> np.ndarray:
+def bm25(segs: Segments, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, reads: QueryReads) -> np.ndarray:
     """BM25 of each of ``docs`` (the positions set in ``matched``) over the words of the positive
     terms, plus bonuses for the whole term as written (phrase), the title, the section heading
     and the place.
@@ -27,9 +27,9 @@ def bm25(side: Segments, docs: np.ndarray, matched: np.ndarray, query: ParsedQue
     scatter, with no search for where each posting falls among the matches."""
     if not len(docs):
         return np.zeros(0, dtype=np.float64)
-    full = np.zeros(side.n, dtype=np.float64)
-    n = max(1, len(side.live_docs))
-    norm = side.bm25_norm(BM25_K1, BM25_B)
+    full = np.zeros(segs.n, dtype=np.float64)
+    n = max(1, len(segs.live_docs))
+    norm = segs.bm25_norm(BM25_K1, BM25_B)
     seen: set[str] = set()
     for term in query.positive_terms():
         for w in term_words(term.text):
@@ -53,13 +53,13 @@ def bm25(side: Segments, docs: np.ndarray, matched: np.ndarray, query: ParsedQue
     scores = full[docs]
     for column, bonus in (("title", TITLE_BONUS), ("section", SECTION_BONUS)):
         # Summed per distinct value over the terms, then gathered once: a common word is in most titles.
-        table = np.zeros(len(side.values[COLUMNS.index(column)]), dtype=np.float64)
+        table = np.zeros(len(segs.values[COLUMNS.index(column)]), dtype=np.float64)
         for term in query.positive_terms():
             folded = fold(term.text).strip()
             if folded and not term.wildcard:
-                table[side.codes_containing(column, folded)] += bonus
+                table[segs.codes_containing(column, folded)] += bonus
         if table.any():
-            scores += table[side.column(column)[docs]]
+            scores += table[segs.column(column)[docs]]
     # BM25 loves short fields: a bare heading would outrank the paragraphs under it.
-    scores *= side.heading_factor(HEADING_FACTOR)[docs]
+    scores *= segs.heading_factor(HEADING_FACTOR)[docs]
     return scores

@@ -34,7 +34,6 @@ from .arrays import IGNORED_UNITS, distinct, units
 from .datafile import DataFile, Segment
 from .scan import TextScans
 
-SIDE_DIR = "side"
 DATA_FILE = "data.bin"
 # The fields' columns (searcher.fields), then what the engine itself looks up and ranks by.
 COLUMNS = (*FIELD_COLUMNS, "path_key", "content_hash", "doc_id", "heading", "title", "section", "place", "source",
@@ -42,7 +41,7 @@ COLUMNS = (*FIELD_COLUMNS, "path_key", "content_hash", "doc_id", "heading", "tit
 # Substring results are kept for repeated terms (typing, paging, facet clicks), up to this many bytes.
 _CACHE_BYTES = 48 * 2**20
 class SegmentBuilder:
-    """Collects the passages of one Whoosh commit and writes their side segment."""
+    """Collects the passages of one Whoosh commit and writes their segment."""
 
     def __init__(self) -> None:
         self.texts: list[str] = []
@@ -293,7 +292,7 @@ class Segments(TextScans):
     def groups(self) -> np.ndarray:
         """Duplicate group of every passage (smallest member's document number, or -1).
 
-        Computed once per index state and kept in ``side/groups.npy`` with the state it was
+        Computed once per index state and kept in ``side/groups.npz`` with the state it was
         computed for, so a search process does not redo it.
         """
         if self._groups is None:

@@ -17,7 +17,7 @@ class Writer:
 
     def __init__(self, ix: Any, side_dir: Path, committed: Callable[[], Segments]) -> None:
         self._side_dir = side_dir
-        self._committed = committed  # the side index as last committed, read on first delete
+        self._committed = committed  # the segments as last committed, read on first delete
         self._w = ix.writer(limitmb=256, compound=False)
         # With merge=False, new documents are numbered after every existing one, deleted or not.
         self._base = doc_count_all(ix)
