@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from . import api
-from .fields import FILTERS
+from .fields import FACETS, FILTERS
 from .model import Result
 
 T = TypeVar("T")
@@ -264,7 +264,8 @@ def render_terminal(result: Result, colour: bool) -> str:
             lines.append(dim(f"   = and {hit.duplicates_total - 5} more copies (--no-collapse shows them all)"))
     if result.total:
         lines.append("")
-        for name, label in (("province", "province"), ("city", "city"), ("county", "county"), ("year", "year")):
+        for name in FACETS:
+            label = name
             values = result.facets.get(name, [])
             if values:
                 shown = ", ".join(f"{v.value} ({v.count})" for v in values)

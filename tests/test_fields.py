@@ -85,3 +85,34 @@ def test_an_index_built_with_other_fields_asks_for_a_rebuild(tmp_path: Path) -> 
         api.search("路长", ix)
     out = CliRunner().invoke(main, ["--index-dir", str(ix), "search", "路长"])
     assert out.exit_code == 1 and "searcher index --rebuild" in out.output
+
+
+def test_the_web_and_the_cli_name_no_filter_of_their_own() -> None:
+    """doc_type was added through the registry alone: neither caller spells it out."""
+    root = Path(__file__).resolve().parent.parent
+    sources = [*(root / "web").rglob("*.py"), *(root / "web" / "templates").glob("*.html"), root / "searcher" / "cli.py"]
+    assert sources
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert "doc_type" not in text and "文种" not in text, path
+
+
+def test_doc_type_through_every_caller(seed_index: Path) -> None:
+    """The new field works in the CLI (option and facet line), the web (parameter, facet panel, chip,
+    JSON twin) and the export, with the counts search gives."""
+    from web import create_app
+
+    expected = api.search("志愿服务", seed_index, api.SearchOptions(doc_type="综述", limit=0)).total
+    assert expected > 0
+    out = CliRunner().invoke(main, ["--index-dir", str(seed_index), "search", "志愿服务", "--doc-type", "综述", "--json"])
+    assert out.exit_code == 0 and json.loads(out.stdout)["total"] == expected
+    text = CliRunner().invoke(main, ["--index-dir", str(seed_index), "search", "志愿服务"]).output
+    assert "doc_type: 综述 (" in text
+    client = create_app({"INDEX_DIR": str(seed_index), "TESTING": True}).test_client()
+    assert client.get("/api/search", query_string={"q": "志愿服务", "doc_type": "综述"}).get_json()["total"] == expected
+    page = client.get("/", query_string={"q": "志愿服务"}).get_data(as_text=True)
+    assert 'id="facet-doc_type"' in page and "文种" in page
+    chosen = client.get("/", query_string={"q": "志愿服务", "doc_type": "综述"}).get_data(as_text=True)
+    assert "文种：综述" in chosen and f"共 {expected:,} 条结果" in chosen
+    rows = client.get("/export.jsonl", query_string={"q": "志愿服务", "doc_type": "综述"}).get_data(as_text=True).splitlines()
+    assert len(rows) == expected and all(json.loads(r)["doc_type"] == "综述" for r in rows)
