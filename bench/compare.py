@@ -89,7 +89,18 @@ def plan(query: str) -> Plan:
     filters = api.build_filters(parsed, api.SearchOptions())
     if filters.date_from or filters.date_to:
         raise ValueError(f"date ranges are not translated for the peers: {query!r}")
-    out = Plan(provinces=filters.provinces, places=filters.places, counties=filters.counties, years=filters.years)
+    out = Plan()
+    for f in filters.columns:  # the registry's filters, as the peers' schemas have them
+        if f.columns == ("province",):
+            out.provinces += f.values
+        elif f.columns == ("city", "county"):
+            out.places += f.values
+        elif f.columns == ("county",):
+            out.counties += f.values
+        elif f.columns == ("year",):
+            out.years += [int(y) for y in f.values]
+        else:
+            raise ValueError(f"filter on {f.columns} is not translated for the peers: {query!r}")
     for clause in parsed.must:
         terms = clause.options if isinstance(clause, AnyOf) else (clause,)
         alts = [Alt(toks, t.quoted) for t in terms if (toks := words(t.text))]
