@@ -21,6 +21,21 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"seed reports not found at {SEEDS}; the tests need ../shared/corpus/seeds (CI is set)")
 
 
+def pytest_report_header(config: pytest.Config) -> str | None:
+    return None if SEEDS.is_dir() else f"seed reports: not found at {SEEDS}; the tests that need them are skipped"
+
+
+# The fixtures that need ../shared; a test that uses one, directly or through another fixture, needs it.
+SEED_FIXTURES = frozenset({"shared_dir", "seeds_dir", "seed_index", "seed_passages"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Skipping here rather than in the fixtures folds every skip into one summary line.
+    if SEED_FIXTURES & set(getattr(item, "fixturenames", ())):
+        require_seeds()
+
+
 def require_seeds() -> Path:
     """../shared, for tests that use it directly (its tools, the seeds); skips the test when the seeds are missing.
 
