@@ -16,8 +16,6 @@ from click.testing import CliRunner
 from searcher import api
 from searcher.cli import main
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-
 
 def _copy_seeds(seeds_dir: Path, dest: Path) -> Path:
     dest.mkdir(parents=True)
@@ -102,10 +100,10 @@ def test_progress_reports_files_bytes_and_rate(seeds_dir: Path, tmp_path: Path) 
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def synthetic(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
     out = tmp_path_factory.mktemp("corpus")
-    subprocess.run([sys.executable, str(SHARED / "tools" / "make_corpus.py"), "--reports", "50", "--seed", "3",
-                    "--out", str(out), "--seeds", str(SHARED / "corpus" / "seeds"), "-q"], check=True)
+    subprocess.run([sys.executable, str(shared_dir / "tools" / "make_corpus.py"), "--reports", "50", "--seed", "3",
+                    "--out", str(out), "--seeds", str(shared_dir / "corpus" / "seeds"), "-q"], check=True)
     (out / "manifest.jsonl").unlink()
     return out
 
