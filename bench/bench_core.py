@@ -26,8 +26,17 @@ def corpus(size_mb: float, out: Path) -> Path:
     target = out / f"corpus-{size_mb:g}mb"
     if not (target / "manifest.jsonl").exists():
         subprocess.run(
-            [sys.executable, str(SHARED / "tools" / "make_corpus.py"), "--size-mb", str(size_mb), "--out", str(target),
-             "--seeds", str(SHARED / "corpus" / "seeds"), "-q"],
+            [
+                sys.executable,
+                str(SHARED / "tools" / "make_corpus.py"),
+                "--size-mb",
+                str(size_mb),
+                "--out",
+                str(target),
+                "--seeds",
+                str(SHARED / "corpus" / "seeds"),
+                "-q",
+            ],
             check=True,
         )
     return target
@@ -75,8 +84,10 @@ def main() -> None:
     if not args.skip_index:
         info = index_in_child(corpus_dir, index_dir)
         print(f"corpus        {mb:.1f} MB, {info['files']} files, {info['passages']} passages ({corpus_dir})")
-        print(f"index time    {info['seconds']:.1f} s  = {mb / info['seconds']:.2f} MB/s, "
-              f"{info['passages'] / info['seconds']:.0f} passages/s")
+        print(
+            f"index time    {info['seconds']:.1f} s  = {mb / info['seconds']:.2f} MB/s, "
+            f"{info['passages'] / info['seconds']:.0f} passages/s"
+        )
         print(f"index RSS     {info['peak_rss_mb']:.0f} MB peak (indexing process)")
     size = sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file()) / 1e6
     print(f"index size    {size:.1f} MB ({size / mb:.2f}x the text)")
@@ -109,13 +120,17 @@ def main() -> None:
         api.search(q, index_dir, engine=fresh)
         cold[q] = (time.perf_counter() - t) * 1000
         fresh.close()
-    print(f"cold p50     {percentile(list(cold.values()), 0.5):.1f} ms, p95 {percentile(list(cold.values()), 0.95):.1f} ms"
-          " (first run of each query on a fresh engine)")
+    print(
+        f"cold p50     {percentile(list(cold.values()), 0.5):.1f} ms, p95 {percentile(list(cold.values()), 0.95):.1f} ms"
+        " (first run of each query on a fresh engine)"
+    )
     print("slowest cold  " + ", ".join(f"{q} {ms:.0f} ms" for q, ms in sorted(cold.items(), key=lambda kv: -kv[1])[:5]))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"query RSS     {rss:.0f} MB peak (query process)")
-    print("slowest       " + ", ".join(f"{q} {ms:.0f} ms ({totals[q]} hits)"
-                                       for q, ms in sorted(medians.items(), key=lambda kv: -kv[1])[:5]))
+    print(
+        "slowest       "
+        + ", ".join(f"{q} {ms:.0f} ms ({totals[q]} hits)" for q, ms in sorted(medians.items(), key=lambda kv: -kv[1])[:5])
+    )
 
 
 if __name__ == "__main__":

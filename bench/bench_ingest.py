@@ -35,15 +35,21 @@ print(json.dumps({"seconds": time.perf_counter() - t, "files": s.files, "unchang
 
 
 def run(corpus_dir: Path, index_dir: Path, jobs: int, rebuild: bool) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(corpus_dir), str(index_dir), str(jobs), "1" if rebuild else "0"],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(corpus_dir), str(index_dir), str(jobs), "1" if rebuild else "0"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def line(name: str, r: dict, mb: float) -> str:
-    return (f"{name:<22} {r['seconds']:7.1f} s  {mb / r['seconds']:5.2f} MB/s  files {r['files']:>5} "
-            f"unchanged {r['unchanged']:>5}  passages {r['passages']:>7}  RSS {r['rss_mb']:.0f} MB "
-            f"(workers {r['worker_rss_mb']:.0f} MB)")
+    return (
+        f"{name:<22} {r['seconds']:7.1f} s  {mb / r['seconds']:5.2f} MB/s  files {r['files']:>5} "
+        f"unchanged {r['unchanged']:>5}  passages {r['passages']:>7}  RSS {r['rss_mb']:.0f} MB "
+        f"(workers {r['worker_rss_mb']:.0f} MB)"
+    )
 
 
 def main() -> None:

@@ -35,8 +35,20 @@ LOOPBACK = "127.0.0.1"
 
 class Server:
     def __init__(self, index_dir: Path, threads: int) -> None:
-        cmd = [sys.executable, "-m", "searcher.cli", "serve", "--index-dir", str(index_dir), "--host", LOOPBACK,
-               "--port", "0", "--threads", str(threads)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "searcher.cli",
+            "serve",
+            "--index-dir",
+            str(index_dir),
+            "--host",
+            LOOPBACK,
+            "--port",
+            "0",
+            "--threads",
+            str(threads),
+        ]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, encoding="utf-8")
         lines: queue.Queue[str | None] = queue.Queue()
         self.log: list[str] = []
@@ -144,13 +156,28 @@ def main() -> None:
     size = sum(f.stat().st_size for f in args.index_dir.rglob("*") if f.is_file()) / 1e6
     bad = sum(s != 200 for s in seq_status + con_status)
     figures = {
-        "index": str(args.index_dir), "index_mb": round(size, 1), "queries": len(qs), "repeat": args.repeat,
-        "sequential": {"p50_ms": percentile(seq, 0.5), "p95_ms": percentile(seq, 0.95), "mean_ms": statistics.mean(seq),
-                       "requests": len(seq), "req_per_s": len(seq) / seq_wall},
-        "concurrent": {"clients": args.clients, "p50_ms": percentile(con, 0.5), "p95_ms": percentile(con, 0.95),
-                       "mean_ms": statistics.mean(con), "requests": len(con), "req_per_s": len(con) / con_wall},
+        "index": str(args.index_dir),
+        "index_mb": round(size, 1),
+        "queries": len(qs),
+        "repeat": args.repeat,
+        "sequential": {
+            "p50_ms": percentile(seq, 0.5),
+            "p95_ms": percentile(seq, 0.95),
+            "mean_ms": statistics.mean(seq),
+            "requests": len(seq),
+            "req_per_s": len(seq) / seq_wall,
+        },
+        "concurrent": {
+            "clients": args.clients,
+            "p50_ms": percentile(con, 0.5),
+            "p95_ms": percentile(con, 0.95),
+            "mean_ms": statistics.mean(con),
+            "requests": len(con),
+            "req_per_s": len(con) / con_wall,
+        },
         "non_200": bad,
-        "server_rss_mb": rss_mb, "server_peak_rss_mb": peak_mb,
+        "server_rss_mb": rss_mb,
+        "server_peak_rss_mb": peak_mb,
     }
     print(f"index         {args.index_dir} ({size:.1f} MB on disk)")
     print(f"queries       {len(qs)} from bench/queries.txt, {args.repeat} timed passes, server threads {args.threads}")

@@ -57,6 +57,7 @@ DISAGREE = 1.5
 
 # ---------------------------------------------------------------- the same query for every engine
 
+
 @dataclass
 class Alt:
     """One way a clause can match: all of ``tokens`` (a word), or ``tokens`` in a row (a phrase)."""
@@ -118,14 +119,19 @@ def empty_result() -> dict[str, Any]:
 
 # ---------------------------------------------------------------- searcher
 
+
 def build_searcher(corpus_dir: Path, index_dir: Path, jobs: int) -> dict[str, Any]:
     from searcher import api
 
     shutil.rmtree(index_dir, ignore_errors=True)
     t = time.perf_counter()
     summary = api.index([str(corpus_dir)], index_dir, rebuild=True, jobs=jobs)
-    return {"index_s": time.perf_counter() - t, "passages": summary.passages, "files": summary.files,
-            "skipped": len(summary.skipped)}
+    return {
+        "index_s": time.perf_counter() - t,
+        "passages": summary.passages,
+        "files": summary.files,
+        "skipped": len(summary.skipped),
+    }
 
 
 def query_searcher(index_dir: Path, facets: tuple[str, ...]) -> Callable[[str], dict[str, Any]]:
@@ -142,6 +148,7 @@ def query_searcher(index_dir: Path, facets: tuple[str, ...]) -> Callable[[str], 
 
 
 # ---------------------------------------------------------------- input for the peers
+
 
 def jieba_tokens(text: str) -> str:
     """A passage's analyzer words joined by spaces: what both peers index."""
@@ -161,8 +168,14 @@ def peer_input(searcher_dir: Path, jobs: int, times: dict[str, float], batch: in
     def rows() -> Iterator[dict[str, Any]]:
         for p in api.open_index(searcher_dir).all_passages():
             date = p.get("date")
-            yield {"id": p["id"], "text": p["text"], "province": p.get("province"), "city": p.get("city"),
-                   "county": p.get("county"), "year": int(date[:4]) if date else None}
+            yield {
+                "id": p["id"],
+                "text": p["text"],
+                "province": p.get("province"),
+                "city": p.get("city"),
+                "county": p.get("county"),
+                "year": int(date[:4]) if date else None,
+            }
 
     source = rows()
     with ProcessPoolExecutor(max_workers=jobs) as pool:  # as searcher's indexing: one worker per core
@@ -184,6 +197,7 @@ def peer_input(searcher_dir: Path, jobs: int, times: dict[str, float], batch: in
 
 # ---------------------------------------------------------------- SQLite FTS5
 
+
 def build_fts5(batches: Iterator[Batch], path: Path) -> None:
     """An FTS5 table over the space-joined tokens, a narrow table of facet/filter columns and one
     of the stored passages, all keyed by the same rowid."""
@@ -201,8 +215,10 @@ def build_fts5(batches: Iterator[Batch], path: Path) -> None:
             numbered = list(enumerate(chunk, first))
             first += len(chunk)
             con.executemany("INSERT INTO p (rowid, tokens) VALUES (?, ?)", ((i, t) for i, (_, t) in numbered))
-            con.executemany("INSERT INTO facets VALUES (?, ?, ?, ?, ?)",
-                            ((i, r["province"], r["city"], r["county"], r["year"]) for i, (r, _) in numbered))
+            con.executemany(
+                "INSERT INTO facets VALUES (?, ?, ?, ?, ?)",
+                ((i, r["province"], r["city"], r["county"], r["year"]) for i, (r, _) in numbered),
+            )
             con.executemany("INSERT INTO passages VALUES (?, ?, ?)", ((i, r["id"], r["text"]) for i, (r, _) in numbered))
         for col in FACETS:
             con.execute(f"CREATE INDEX facets_{col} ON facets ({col})")
@@ -212,6 +228,7 @@ def build_fts5(batches: Iterator[Batch], path: Path) -> None:
 
 def fts5_match(pl: Plan) -> str:
     """FTS5 query syntax: each token a quoted string, a phrase one quoted string of its tokens."""
+
     def quote(tokens: list[str]) -> str:
         return '"' + " ".join(tokens).replace('"', '""') + '"'
 
@@ -255,18 +272,28 @@ def query_fts5(path: Path, facets: tuple[str, ...]) -> Callable[[str], dict[str,
         # top 10 by bm25 (FTS5 orders by rank itself; the join filters). Not `p.rowid IN (SELECT pid ...)`:
         # SQLite hands that to FTS5 as rowid lookups and re-runs the match per rowid (20x slower).
         only = f" AND {cond}" if cond else ""
-        top = con.execute(f"SELECT p.rowid, highlight(p, 0, '<mark>', '</mark>') FROM p JOIN facets f ON f.pid = p.rowid "
-                          f"WHERE p MATCH ?{only} ORDER BY rank LIMIT {TOP}", [match, *params]).fetchall()
+        top = con.execute(
+            f"SELECT p.rowid, highlight(p, 0, '<mark>', '</mark>') FROM p JOIN facets f ON f.pid = p.rowid "
+            f"WHERE p MATCH ?{only} ORDER BY rank LIMIT {TOP}",
+            [match, *params],
+        ).fetchall()
         ids = [r[0] for r in top]
-        stored = {r[0]: r for r in con.execute(
-            "SELECT d.pid, d.id, d.text, f.province, f.city, f.county, f.year FROM passages d JOIN facets f "
-            f"ON f.pid = d.pid WHERE d.pid IN ({', '.join('?' * len(ids))})", ids)}
+        stored = {
+            r[0]: r
+            for r in con.execute(
+                "SELECT d.pid, d.id, d.text, f.province, f.city, f.county, f.year FROM passages d JOIN facets f "
+                f"ON f.pid = d.pid WHERE d.pid IN ({', '.join('?' * len(ids))})",
+                ids,
+            )
+        }
         hits = [{"row": stored[rowid], "highlight": hl} for rowid, hl in top]
         # exact total and facet counts over every match, one pass
-        groups = con.execute(f"SELECT {', '.join('f.' + c for c in facets)}, count(*) FROM p JOIN facets f "
-                             f"ON f.pid = p.rowid WHERE p MATCH ?{only} "
-                             f"GROUP BY {', '.join(str(i + 1) for i in range(len(facets)))}",
-                             [match, *params]).fetchall()
+        groups = con.execute(
+            f"SELECT {', '.join('f.' + c for c in facets)}, count(*) FROM p JOIN facets f "
+            f"ON f.pid = p.rowid WHERE p MATCH ?{only} "
+            f"GROUP BY {', '.join(str(i + 1) for i in range(len(facets)))}",
+            [match, *params],
+        ).fetchall()
         counts: dict[str, Counter] = {c: Counter() for c in facets}
         total = 0
         for g in groups:
@@ -281,6 +308,7 @@ def query_fts5(path: Path, facets: tuple[str, ...]) -> Callable[[str], dict[str,
 
 
 # ---------------------------------------------------------------- tantivy
+
 
 def tantivy_schema() -> Any:
     import tantivy
@@ -332,8 +360,16 @@ def tantivy_query(schema: Any, pl: Plan) -> Any:
     if pl.provinces:
         parts.append(only(Query.term_set_query(schema, "province", pl.provinces)))
     if pl.places:
-        parts.append(only(Query.boolean_query([(Occur.Should, Query.term_set_query(schema, "city", pl.places)),
-                                               (Occur.Should, Query.term_set_query(schema, "county", pl.places))])))
+        parts.append(
+            only(
+                Query.boolean_query(
+                    [
+                        (Occur.Should, Query.term_set_query(schema, "city", pl.places)),
+                        (Occur.Should, Query.term_set_query(schema, "county", pl.places)),
+                    ]
+                )
+            )
+        )
     if pl.counties:
         parts.append(only(Query.term_set_query(schema, "county", pl.counties)))
     if pl.years:
@@ -359,8 +395,9 @@ def query_tantivy(path: Path, facets: tuple[str, ...]) -> Callable[[str], dict[s
         docs = [searcher.doc(addr) for _, addr in found.hits]
         snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "tokens")
         snippets.set_max_num_chars(100_000)  # the whole passage, as searcher and FTS5 highlight()
-        hits = [{"doc": d, "text": bytes(d["text"][0]).decode(), "highlight": snippets.snippet_from_doc(d).to_html()}
-                for d in docs]
+        hits = [
+            {"doc": d, "text": bytes(d["text"][0]).decode(), "highlight": snippets.snippet_from_doc(d).to_html()} for d in docs
+        ]
         buckets = searcher.aggregate(query, aggs)
         counts = {c: {b["key"]: b["doc_count"] for b in buckets[c]["buckets"]} for c in facets}
         return {"total": found.count, "hits": hits, "facets": counts}
@@ -369,6 +406,7 @@ def query_tantivy(path: Path, facets: tuple[str, ...]) -> Callable[[str], dict[s
 
 
 # ---------------------------------------------------------------- child processes
+
 
 def time_queries(run: Callable[[str], dict[str, Any]], qs: list[str], repeat: int) -> dict[str, Any]:
     totals = {q: run(q)["total"] for q in qs}  # warm-up: caches, jieba dictionary, page cache
@@ -416,8 +454,9 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
 def in_child(spec: dict[str, Any]) -> dict[str, Any]:
     print(f"  {spec['engine']}: {spec['phase']} ...", file=sys.stderr, flush=True)
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec, ensure_ascii=False)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps(spec, ensure_ascii=False)], capture_output=True, text=True
+    )
     if proc.returncode:
         sys.exit(f"{spec['engine']} {spec['phase']} failed:\n{proc.stderr[-3000:]}")
     print(f"  {spec['engine']}: {spec['phase']} done in {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
@@ -426,8 +465,8 @@ def in_child(spec: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- report
 
-def report(engines: list[str], builds: dict[str, dict], runs: dict[str, dict], missing: dict[str, str],
-           header: str) -> None:
+
+def report(engines: list[str], builds: dict[str, dict], runs: dict[str, dict], missing: dict[str, str], header: str) -> None:
     names = {"searcher": "searcher", "fts5": "FTS5", "tantivy": "tantivy"}
     peers = [e for e in engines if e != "searcher"]
 
@@ -447,8 +486,7 @@ def report(engines: list[str], builds: dict[str, dict], runs: dict[str, dict], m
         return phase[e]["workers_rss_mib"] or None
 
     print(header)
-    print(" " * 34 + "".join(names[e].rjust(12) for e in engines)
-          + "".join(f"searcher/{names[p]}".rjust(18) for p in peers))
+    print(" " * 34 + "".join(names[e].rjust(12) for e in engines) + "".join(f"searcher/{names[p]}".rjust(18) for p in peers))
     if builds:
         row("index time incl. jieba (s)", lambda e: builds[e]["index_s"], ".1f")
         row("  of which jieba, all cores (s)", lambda e: builds[e].get("jieba_s"), ".1f", ratio=False)
@@ -480,8 +518,7 @@ def pad(text: str, width: int) -> str:
 
 def check(engines: list[str], runs: dict[str, dict], qs: list[str]) -> None:
     print()
-    print("--check: total matches per query (and median ms); '!!' = totals differ by more than "
-          f"{DISAGREE:g}x or one is zero")
+    print(f"--check: total matches per query (and median ms); '!!' = totals differ by more than {DISAGREE:g}x or one is zero")
     print(pad("query", 24) + "".join(f"{e:>20}" for e in engines))
     for q in qs:
         totals = [runs[e]["totals"][q] for e in engines]
@@ -502,6 +539,7 @@ FTS5 and tantivy see identical tokens and the same query tree, so their totals s
 
 # ---------------------------------------------------------------- main
 
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         print(json.dumps(child(json.loads(sys.argv[2])), ensure_ascii=False))
@@ -511,8 +549,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--out", type=Path, default=HERE / "out")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="indexing / jieba processes (default: cores)")
-    ap.add_argument("--facets", choices=("all", "city"), default="all",
-                    help="facets the peers count (searcher always counts all four)")
+    ap.add_argument(
+        "--facets", choices=("all", "city"), default="all", help="facets the peers count (searcher always counts all four)"
+    )
     ap.add_argument("--check", action="store_true", help="list total matches per query and engine")
     ap.add_argument("--skip-build", action="store_true", help="reuse the indexes of a previous run")
     args = ap.parse_args()
@@ -532,13 +571,19 @@ def main() -> None:
             missing[peer] = f"`import {module}` fails here (pip install -e '.[bench]'; no wheel for this Python?)"
     if "fts5" in engines:
         try:
-            sqlite3.connect(":memory:").execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize = \"{FTS5_TOKENIZE}\")")
+            sqlite3.connect(":memory:").execute(f'CREATE VIRTUAL TABLE t USING fts5(x, tokenize = "{FTS5_TOKENIZE}")')
         except sqlite3.Error as e:
             engines.remove("fts5")
             missing["fts5"] = f"this SQLite ({sqlite3.sqlite_version}) lacks FTS5 or its categories option: {e}"
 
-    base = {"work": str(work), "jobs": args.jobs, "corpus": str(corpus_dir), "repeat": args.repeat, "queries": qs,
-            "facets": list(FACETS if args.facets == "all" else ("city",))}
+    base = {
+        "work": str(work),
+        "jobs": args.jobs,
+        "corpus": str(corpus_dir),
+        "repeat": args.repeat,
+        "queries": qs,
+        "facets": list(FACETS if args.facets == "all" else ("city",)),
+    }
     builds: dict[str, dict] = {}
     runs: dict[str, dict] = {}
     started = time.perf_counter()
@@ -547,10 +592,12 @@ def main() -> None:
             builds[e] = in_child({**base, "engine": e, "phase": "build"})
         runs[e] = in_child({**base, "engine": e, "phase": "query"})
     passages = builds["searcher"]["passages"] if builds else "?"
-    header = (f"corpus {mb:.1f} MB, {len(files)} files, {passages} passages; {os.cpu_count()} cores, "
-              f"--jobs {args.jobs}; {len(qs)} queries x {args.repeat} warm runs, each: top {TOP} + highlights + exact "
-              f"total + facets ({'province, city, county, year' if args.facets == 'all' else 'city'}); "
-              f"run took {time.perf_counter() - started:.0f} s\n")
+    header = (
+        f"corpus {mb:.1f} MB, {len(files)} files, {passages} passages; {os.cpu_count()} cores, "
+        f"--jobs {args.jobs}; {len(qs)} queries x {args.repeat} warm runs, each: top {TOP} + highlights + exact "
+        f"total + facets ({'province, city, county, year' if args.facets == 'all' else 'city'}); "
+        f"run took {time.perf_counter() - started:.0f} s\n"
+    )
     report(engines, builds, runs, missing, header)
     if args.check:
         check(engines, runs, qs)

@@ -108,8 +108,7 @@ def _tokenizer() -> Any:
 
     jieba_fast_dat.setLogLevel(logging.WARNING)
     dictionary = jieba_dictionary()
-    stamp = (f"{_package_version('jieba')}-{_package_version('jieba_fast_dat')}-{dictionary.stat().st_size}-"
-             f"{dictionary_digest()}")
+    stamp = f"{_package_version('jieba')}-{_package_version('jieba_fast_dat')}-{dictionary.stat().st_size}-{dictionary_digest()}"
     folder = _cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -223,8 +222,7 @@ def analyze_document(doc: Document) -> Document:
     tok = _tokenizer()
     for p, text, minhash in zip(doc.passages, folded, minhashes):
         ws = [w for w in tok.lcut(text, HMM=False) if w.isalnum() or _is_word(w)]
-        p.analyzed = Analyzed(text_hashes=word_hashes(ws), folded=text, minhash=minhash,
-                              place_names=_place_names(p.place))
+        p.analyzed = Analyzed(text_hashes=word_hashes(ws), folded=text, minhash=minhash, place_names=_place_names(p.place))
     return doc
 
 

@@ -1,9 +1,9 @@
 """The one core API. The CLI and the web app call these functions and nothing deeper.
 
-    index(paths, index_dir)            -> IndexSummary
-    search(query, index_dir, ...)      -> Result
-    document(doc_id, index_dir)        -> DocumentView | None
-    stats(index_dir)                   -> dict
+index(paths, index_dir)            -> IndexSummary
+search(query, index_dir, ...)      -> Result
+document(doc_id, index_dir)        -> DocumentView | None
+stats(index_dir)                   -> dict
 """
 
 from __future__ import annotations
@@ -30,9 +30,23 @@ if TYPE_CHECKING:
     from .ingest.metadata import Metadata
 
 __all__ = [
-    "DEFAULT_INDEX_DIR", "IndexMismatch", "IndexSummary", "NoIndex", "QueryError", "SearchOptions", "Progress",
-    "corrections", "document", "duplicate_articles", "forget_corrections", "highlight_html", "index", "iter_hits",
-    "remove", "search", "stats",
+    "DEFAULT_INDEX_DIR",
+    "IndexMismatch",
+    "IndexSummary",
+    "NoIndex",
+    "QueryError",
+    "SearchOptions",
+    "Progress",
+    "corrections",
+    "document",
+    "duplicate_articles",
+    "forget_corrections",
+    "highlight_html",
+    "index",
+    "iter_hits",
+    "remove",
+    "search",
+    "stats",
 ]
 
 DEFAULT_INDEX_DIR = "index"
@@ -90,8 +104,10 @@ class SearchOptions:
         return values[-1] if values else None
 
     def __repr__(self) -> str:
-        return (f"SearchOptions({self.filters!r}, limit={self.limit}, offset={self.offset}, sort={self.sort!r}, "
-                f"collapse={self.collapse}, facet_size={self.facet_size})")
+        return (
+            f"SearchOptions({self.filters!r}, limit={self.limit}, offset={self.offset}, sort={self.sort!r}, "
+            f"collapse={self.collapse}, facet_size={self.facet_size})"
+        )
 
 
 def open_index(index_dir: str | os.PathLike[str]) -> Engine:
@@ -126,11 +142,11 @@ def index(
         (Path(index_dir) / indexing.FOLDERS_FILE).unlink(missing_ok=True)
     # SEARCHER_COMMIT_EVERY exists for the crash tests, which need commits every few files.
     every = commit_every or int(os.environ.get("SEARCHER_COMMIT_EVERY", COMMIT_EVERY_FILES))
-    summary = indexing.run(engine, Path(index_dir), paths, jobs=jobs, progress=progress,
-                           commit_every=every, metadata=corrections)
+    summary = indexing.run(engine, Path(index_dir), paths, jobs=jobs, progress=progress, commit_every=every, metadata=corrections)
     summary.notes.extend(
         f"the corrections of {f.path} are kept in the index although that file is gone; "
-        f"`searcher corrections --forget {f.path}` drops them" for f in gone
+        f"`searcher corrections --forget {f.path}` drops them"
+        for f in gone
     )
     return summary
 
@@ -189,17 +205,22 @@ def _full_date(value: str | None, name: str) -> str | None:
     if not parsed:
         spec = FILTER_BY_NAME["date_" + name]
         label = {"from": "起始日期", "to": "截止日期"}[name]
-        raise QueryError(f"{spec.cli_option} takes a date like 2023, 2023-04 or 2023-04-12 (got {value.strip()!r}).",
-                         f"{label}要写成 2023、2023-04 或 2023-04-12 这样的日期（现在是 {value.strip()!r}）。", field=name)
+        raise QueryError(
+            f"{spec.cli_option} takes a date like 2023, 2023-04 or 2023-04-12 (got {value.strip()!r}).",
+            f"{label}要写成 2023、2023-04 或 2023-04-12 这样的日期（现在是 {value.strip()!r}）。",
+            field=name,
+        )
     return parsed
 
 
 def _date_range(opts: SearchOptions) -> tuple[str | None, str | None]:
     start, end = _full_date(opts.value("date_from"), "from"), _full_date(opts.value("date_to"), "to")
     if start and end and date_key(start, end=False) > date_key(end, end=True):
-        raise QueryError(f"The range runs backwards: --from {start} is after --to {end}. Swap them: "
-                         f"--from {end} --to {start}.",
-                         f"起始日期 {start} 晚于截止日期 {end}，请对调：起 {end}，止 {start}。", field="from")
+        raise QueryError(
+            f"The range runs backwards: --from {start} is after --to {end}. Swap them: --from {end} --to {start}.",
+            f"起始日期 {start} 晚于截止日期 {end}，请对调：起 {end}，止 {start}。",
+            field="from",
+        )
     return start, end
 
 
@@ -221,8 +242,11 @@ def _resolved(spec: Filter, value: str) -> list[str]:
         return _place_names(value)
     if spec.resolve == "year":
         if not re.fullmatch(spec.pattern or r"\d{4}", value):
-            raise QueryError(f"{spec.cli_option} takes {spec.form[0]}, for example {spec.example} (got {value!r}).",
-                             f"{spec.label}要写{spec.form[1]}，例如 {spec.example}（现在是 {value!r}）。", field=spec.name)
+            raise QueryError(
+                f"{spec.cli_option} takes {spec.form[0]}, for example {spec.example} (got {value!r}).",
+                f"{spec.label}要写{spec.form[1]}，例如 {spec.example}（现在是 {value!r}）。",
+                field=spec.name,
+            )
         return [str(int(value))]
     return [value]
 
@@ -236,10 +260,14 @@ def _filter_values(parsed: ParsedQuery, opts: SearchOptions) -> dict[str, list[s
 
 
 _UNKNOWN = {
-    "place": ("No city or county called {name!r} is known; check the name (e.g. 延吉, 吉林市, 船营区).",
-              "没有叫“{name}”的城市或区县，请检查名称（例如 延吉、吉林市、船营区）。"),
-    "province": ("No province called {name!r} is known; check the name (e.g. 吉林, 广西, 内蒙古).",
-                 "没有叫“{name}”的省份，请检查名称（例如 吉林、广西、内蒙古）。"),
+    "place": (
+        "No city or county called {name!r} is known; check the name (e.g. 延吉, 吉林市, 船营区).",
+        "没有叫“{name}”的城市或区县，请检查名称（例如 延吉、吉林市、船营区）。",
+    ),
+    "province": (
+        "No province called {name!r} is known; check the name (e.g. 吉林, 广西, 内蒙古).",
+        "没有叫“{name}”的省份，请检查名称（例如 吉林、广西、内蒙古）。",
+    ),
 }
 
 
@@ -290,8 +318,9 @@ def search(
     filters = build_filters(parsed, opts)
     engine = engine or open_index(index_dir)
     sort = "date" if parsed.is_empty else opts.sort
-    found = engine.search(parsed, filters, limit=opts.limit, offset=opts.offset, sort=sort, collapse=opts.collapse,
-                          facet_size=opts.facet_size)
+    found = engine.search(
+        parsed, filters, limit=opts.limit, offset=opts.offset, sort=sort, collapse=opts.collapse, facet_size=opts.facet_size
+    )
     terms = parsed.positive_terms()
     hits = [_hit(h, terms) for h in found.hits]
     facets = {
@@ -299,10 +328,18 @@ def search(
         for name, counts in found.facets.items()
     }
     facets["year"] = sorted(facets.get("year", []), key=lambda f: f.value, reverse=True)
-    return Result(query=query, total=found.total, hits=hits, facets=facets, limit=opts.limit, offset=opts.offset,
-                  collapsed_total=found.collapsed_total if found.collapsed_total is not None else found.total,
-                  notes=parsed.notes + filter_notes(parsed, opts), facet_distinct=found.facet_distinct,
-                  suggestions=_suggestions(parsed, filters, engine) if found.total == 0 else [])
+    return Result(
+        query=query,
+        total=found.total,
+        hits=hits,
+        facets=facets,
+        limit=opts.limit,
+        offset=opts.offset,
+        collapsed_total=found.collapsed_total if found.collapsed_total is not None else found.total,
+        notes=parsed.notes + filter_notes(parsed, opts),
+        facet_distinct=found.facet_distinct,
+        suggestions=_suggestions(parsed, filters, engine) if found.total == 0 else [],
+    )
 
 
 MAX_SUGGESTIONS = 3
@@ -364,10 +401,24 @@ def _hit(h: EngineHit, terms: list[Term]) -> Hit:
     p = h.passage
     marks = highlight.spans(p.text, terms)
     return Hit(
-        id=p.id, doc_id=p.doc_id, title=p.title or "", source=p.source or "", paragraph=int(p.paragraph),
-        section=p.section, province=p.province, city=p.city, county=p.county, date=p.date, year=p.year,
-        score=round(h.score, 4), text=p.text, highlight=highlight.html(p.text, marks), doc_type=p.doc_type,
-        duplicates=h.duplicates, duplicates_total=h.duplicates_total, spans=marks,
+        id=p.id,
+        doc_id=p.doc_id,
+        title=p.title or "",
+        source=p.source or "",
+        paragraph=int(p.paragraph),
+        section=p.section,
+        province=p.province,
+        city=p.city,
+        county=p.county,
+        date=p.date,
+        year=p.year,
+        score=round(h.score, 4),
+        text=p.text,
+        highlight=highlight.html(p.text, marks),
+        doc_type=p.doc_type,
+        duplicates=h.duplicates,
+        duplicates_total=h.duplicates_total,
+        spans=marks,
     )
 
 
@@ -399,9 +450,16 @@ def document(
     rows = sorted(rows, key=lambda r: r.paragraph)
     first = rows[0]
     return DocumentView(
-        doc_id=doc_id, title=first.title or "", source=first.source or "", province=first.province,
-        city=first.city, county=first.county, date=first.date, passages=rows,
-        also_in=[copy[0].source for copy in copies], doc_type=first.doc_type,
+        doc_id=doc_id,
+        title=first.title or "",
+        source=first.source or "",
+        province=first.province,
+        city=first.city,
+        county=first.county,
+        date=first.date,
+        passages=rows,
+        also_in=[copy[0].source for copy in copies],
+        doc_type=first.doc_type,
     )
 
 

@@ -68,7 +68,10 @@ def _set_index_dir(ctx: click.Context, _param: click.Parameter, value: str | Non
 
 # `searcher index PATH --index-dir X` reads as naturally as `searcher --index-dir X index PATH`.
 index_dir_option = click.option(
-    "--index-dir", "sub_index_dir", expose_value=False, callback=_set_index_dir,
+    "--index-dir",
+    "sub_index_dir",
+    expose_value=False,
+    callback=_set_index_dir,
     help="Where the index lives (same as `searcher --index-dir`; env SEARCHER_INDEX_DIR).",
 )
 
@@ -77,21 +80,29 @@ index_dir_option = click.option(
 @index_dir_option
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="Worker processes that read and segment files [default: all cores].")
-@click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
-              help="CSV or JSONL of corrections (file, match_title, title, province, city, county, date); "
-                   "metadata.csv inside an indexed folder is read too.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes that read and segment files [default: all cores].",
+)
+@click.option(
+    "--metadata",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV or JSONL of corrections (file, match_title, title, province, city, county, date); "
+    "metadata.csv inside an indexed folder is read too.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.pass_context
-def index_cmd(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, jobs: int | None, metadata: str | None,
-              quiet: bool) -> None:
+def index_cmd(
+    ctx: click.Context, paths: tuple[str, ...], rebuild: bool, jobs: int | None, metadata: str | None, quiet: bool
+) -> None:
     """Index report files and folders: .txt .md .html .docx .pdf, any common Chinese encoding.
 
     Only new and changed files are read; files gone from an indexed folder are removed.
     """
-    summary = _run_index(list(paths), ctx.obj["index_dir"], rebuild=rebuild, jobs=jobs, quiet=quiet,
-                         metadata=metadata)
+    summary = _run_index(list(paths), ctx.obj["index_dir"], rebuild=rebuild, jobs=jobs, quiet=quiet, metadata=metadata)
     if summary.partial:
         raise click.ClickException(
             f"{len(summary.skipped)} file(s) could not be read (listed above); the others were indexed. "
@@ -99,13 +110,25 @@ def index_cmd(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, jobs: i
         )
 
 
-def _run_index(paths: list[str], index_dir: str, rebuild: bool = False, jobs: int | None = None,
-               quiet: bool = False, metadata: str | None = None) -> api.IndexSummary:
+def _run_index(
+    paths: list[str],
+    index_dir: str,
+    rebuild: bool = False,
+    jobs: int | None = None,
+    quiet: bool = False,
+    metadata: str | None = None,
+) -> api.IndexSummary:
     """Index with a progress bar on a terminal; skipped files and a summary line on stderr."""
     show = _stderr_is_tty() and not quiet
     try:
-        summary = api.index(paths, index_dir, rebuild=rebuild, jobs=jobs or os.cpu_count() or 1,
-                            progress=_progress_line if show else None, metadata=metadata)
+        summary = api.index(
+            paths,
+            index_dir,
+            rebuild=rebuild,
+            jobs=jobs or os.cpu_count() or 1,
+            progress=_progress_line if show else None,
+            metadata=metadata,
+        )
     except api.IndexMismatch as exc:
         raise _fail_for_index(exc, index_dir) from exc
     except api.MetadataError as exc:
@@ -134,7 +157,8 @@ def _progress_line(p: api.Progress) -> None:
         f"\r\x1b[K[{'#' * filled}{'.' * (width - filled)}] {p.files_done}/{p.files_total} files, "
         f"{p.passages} passages, {p.bytes_done / 1e6:.1f}/{p.bytes_total / 1e6:.1f} MB, "
         f"{p.mb_per_s:.2f} MB/s {eta}",
-        err=True, nl=False,
+        err=True,
+        nl=False,
     )
 
 
@@ -151,9 +175,7 @@ def remove_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
         raise _fail_for_index(exc, index_dir) from exc
     _note(f"removed {removed} file(s) from {index_dir}/")
     if unmatched:
-        raise click.ClickException(
-            "nothing indexed at " + ", ".join(unmatched) + "; `searcher stats` lists the indexed folders."
-        )
+        raise click.ClickException("nothing indexed at " + ", ".join(unmatched) + "; `searcher stats` lists the indexed folders.")
 
 
 def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -180,9 +202,13 @@ QUERY_SETTINGS = {"ignore_unknown_options": True}
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
 @click.option("--no-collapse", is_flag=True, help="Show every copy of identical or near-identical passages.")
-@click.option("--facet-size", default=None, metavar="N|all",
-              help=f"Values listed per facet, most frequent first ('all' lists every one) "
-                   f"[default: {TEXT_FACET_SIZE} in text, {api.DEFAULT_FACET_SIZE} with --json].")
+@click.option(
+    "--facet-size",
+    default=None,
+    metavar="N|all",
+    help=f"Values listed per facet, most frequent first ('all' lists every one) "
+    f"[default: {TEXT_FACET_SIZE} in text, {api.DEFAULT_FACET_SIZE} with --json].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Write the result as JSON to stdout.")
 @click.pass_context
 def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts: Any) -> None:
@@ -193,8 +219,7 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts
     index_dir = ctx.obj["index_dir"]
     default_size = api.DEFAULT_FACET_SIZE if as_json else TEXT_FACET_SIZE
     facet_size = _facet_size(opts["facet_size"]) if opts["facet_size"] is not None else default_size
-    options = _options(opts, limit=opts["limit"], offset=opts["offset"], collapse=not opts["no_collapse"],
-                       facet_size=facet_size)
+    options = _options(opts, limit=opts["limit"], offset=opts["offset"], collapse=not opts["no_collapse"], facet_size=facet_size)
     text = _query_text(query)
     try:
         result = api.search(text, index_dir, options)
@@ -215,8 +240,9 @@ def _query_text(words: tuple[str, ...]) -> str:
     exclusions (-飞线); a word that looks like a misspelt option of ours gets a message."""
     for word in words:
         if word.startswith("--") and len(word) > 2:
-            raise click.UsageError(f"No such option: {word.split('=')[0]}. To search for text starting with --, "
-                                   f"quote it: '\"{word}\"'.")
+            raise click.UsageError(
+                f"No such option: {word.split('=')[0]}. To search for text starting with --, quote it: '\"{word}\"'."
+            )
     return " ".join(words)
 
 
@@ -228,8 +254,7 @@ def _facet_size(value: str) -> int | None:
     except ValueError:
         size = 0
     if size < 1:
-        raise click.BadParameter(f"{value!r} is not a number of values; give 1 or more, or 'all'.",
-                                 param_hint="'--facet-size'")
+        raise click.BadParameter(f"{value!r} is not a number of values; give 1 or more, or 'all'.", param_hint="'--facet-size'")
     return size
 
 
@@ -258,8 +283,12 @@ def render_terminal(result: Result, colour: bool) -> str:
         lines.append(dim(f"   {hit.source} ¶{hit.paragraph}  score {hit.score:.2f}  id {hit.id}"))
         for copy in hit.duplicates[:5]:
             where = " › ".join(p for p in (copy["province"], copy["city"], copy["county"]) if p)
-            lines.append(dim(f"   = also in {copy['title']} ({where or 'place unknown'}, {copy['date'] or 'no date'}) "
-                             f"{copy['source']} id {copy['id']}"))
+            lines.append(
+                dim(
+                    f"   = also in {copy['title']} ({where or 'place unknown'}, {copy['date'] or 'no date'}) "
+                    f"{copy['source']} id {copy['id']}"
+                )
+            )
         if hit.duplicates_total > 5:
             lines.append(dim(f"   = and {hit.duplicates_total - 5} more copies (--no-collapse shows them all)"))
     if result.total:
@@ -280,14 +309,20 @@ def render_terminal(result: Result, colour: bool) -> str:
 @click.argument("query", nargs=-1)
 @filter_options
 @click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(api.EXPORT_FORMATS),
-              help="csv (UTF-8 with BOM, opens in Excel/WPS) or jsonl (one JSON object per line); "
-                   "default: from the -o file's suffix.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write to this file (replaced only once the export is complete); default: stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(api.EXPORT_FORMATS),
+    help="csv (UTF-8 with BOM, opens in Excel/WPS) or jsonl (one JSON object per line); default: from the -o file's suffix.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write to this file (replaced only once the export is complete); default: stdout.",
+)
 @click.pass_context
-def export_cmd(ctx: click.Context, query: tuple[str, ...], fmt: api.ExportFormat | None, output: str | None,
-               **opts: Any) -> None:
+def export_cmd(ctx: click.Context, query: tuple[str, ...], fmt: api.ExportFormat | None, output: str | None, **opts: Any) -> None:
     """Export every matching passage (no limit) with all its fields as CSV or JSON Lines.
 
     Takes the same query and filters as search; an empty query with a filter exports everything
@@ -396,8 +431,9 @@ def corrections_cmd(ctx: click.Context, forget: str | None, as_json: bool) -> No
             path = api.forget_corrections(forget, index_dir)
             if path is None:
                 raise click.ClickException(f"no corrections are kept from {forget}; `searcher corrections` lists them.")
-            _note(f"forgot the corrections of {path}; run `searcher index` on the reports it corrected to "
-                  "re-read them without it.")
+            _note(
+                f"forgot the corrections of {path}; run `searcher index` on the reports it corrected to re-read them without it."
+            )
             return
         files = api.corrections(index_dir)
     except api.MetadataError as exc:
@@ -445,8 +481,7 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
 @index_dir_option
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads.")
 @click.pass_context
-def serve_cmd(ctx: click.Context, paths: tuple[str, ...], host: str, port: int,
-              threads: int) -> None:
+def serve_cmd(ctx: click.Context, paths: tuple[str, ...], host: str, port: int, threads: int) -> None:
     """Serve the web search UI (waitress). With PATHS, first index the files not indexed yet."""
     from waitress import create_server
 
@@ -456,8 +491,7 @@ def serve_cmd(ctx: click.Context, paths: tuple[str, ...], host: str, port: int,
     app = create_app({"INDEX_DIR": index_dir})
     # The port first: a busy one is reported at once, not after indexing.
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="searcher",
-                               clear_untrusted_proxy_headers=True)
+        server = create_server(app, host=host, port=port, threads=threads, ident="searcher", clear_untrusted_proxy_headers=True)
     except OSError as exc:
         raise click.ClickException(_listen_problem(exc, host, port)) from exc
     if paths:
@@ -492,8 +526,7 @@ def _listen_problem(exc: OSError, host: str, port: int) -> str:
                 continue
         else:
             free = 0
-        return f"port {port} is in use (another searcher serve?); try --port {free}" + (
-            "" if free else " (0 picks a free port)")
+        return f"port {port} is in use (another searcher serve?); try --port {free}" + ("" if free else " (0 picks a free port)")
     if exc.errno == errno.EACCES:
         return f"no permission to listen on port {port}; ports below 1024 need root: try --port 8000"
     return f"cannot listen on {host}:{port} ({exc.strerror or exc}); check --host (127.0.0.1 or 0.0.0.0)"

@@ -44,8 +44,10 @@ def kept(index_dir: Path) -> list[KeptFile]:
     except FileNotFoundError:
         return []
     except (OSError, ValueError) as exc:
-        raise MetadataError(f"{index_dir / STORE_FILE} cannot be read ({exc}); the corrections kept there are not "
-                            "lost: fix or move the file, then run the command again") from exc
+        raise MetadataError(
+            f"{index_dir / STORE_FILE} cannot be read ({exc}); the corrections kept there are not "
+            "lost: fix or move the file, then run the command again"
+        ) from exc
     return [KeptFile(f["path"], f["text"], f["kept_at"]) for f in data.get("files", [])]
 
 
@@ -65,8 +67,10 @@ def merged(files: list[KeptFile]) -> Metadata | None:
             found = meta if found is None else found.merged(meta)
         except MetadataError as exc:
             others = ", ".join(k.path for k in files if k is not f)
-            raise MetadataError(f"{exc} (corrections kept in the index come from {others}; "
-                                "`searcher corrections --forget FILE` drops one of them)") from exc
+            raise MetadataError(
+                f"{exc} (corrections kept in the index come from {others}; "
+                "`searcher corrections --forget FILE` drops one of them)"
+            ) from exc
     return found
 
 
@@ -105,8 +109,9 @@ def forget(index_dir: Path, path: str) -> KeptFile | None:
     if found is None:
         named = [f for f in files if Path(f.path).name == Path(path).name]
         if len(named) > 1:
-            raise MetadataError(f"several kept files are called {Path(path).name}: give the full path, one of "
-                                + ", ".join(f.path for f in named))
+            raise MetadataError(
+                f"several kept files are called {Path(path).name}: give the full path, one of " + ", ".join(f.path for f in named)
+            )
         found = named[0] if named else None
     if found is not None:
         _write(index_dir, [f for f in files if f is not found])

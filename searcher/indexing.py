@@ -208,8 +208,9 @@ def run(
                 pending = 0
                 last_commit = time.monotonic()
             if progress:
-                progress(Progress(n, len(files), summary.passages, done_bytes, total_bytes,
-                                  time.monotonic() - started, prep.source))
+                progress(
+                    Progress(n, len(files), summary.passages, done_bytes, total_bytes, time.monotonic() - started, prep.source)
+                )
         writer.commit()
     except BaseException:
         writer.cancel()

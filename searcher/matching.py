@@ -119,8 +119,9 @@ def _window_spans(kept: str, words: tuple[str, ...], limit: int) -> list[tuple[i
     marked: set[tuple[int, int]] = set()
     starts = sorted({s for found in occurrences.values() for s in found})
     for start in starts:
-        inside = [[(s, s + len(w)) for s in found if start <= s and s + len(w) <= start + limit]
-                  for w, found in occurrences.items()]
+        inside = [
+            [(s, s + len(w)) for s in found if start <= s and s + len(w) <= start + limit] for w, found in occurrences.items()
+        ]
         if all(inside):
             marked.update(span for spans in inside for span in spans)
     return sorted(marked)

@@ -123,14 +123,18 @@ def _lex(text: str) -> list[tuple[str, str]]:
             close = _QUOTES[ch]
             end = text.find(close, i + 1)
             if end < 0:
-                raise QueryError(f"Unbalanced quote {ch} in the query: add the closing {close} or remove the quote.",
-                                 f"引号 {ch} 没有配对：请补上 {close}，或删去这个引号。")
+                raise QueryError(
+                    f"Unbalanced quote {ch} in the query: add the closing {close} or remove the quote.",
+                    f"引号 {ch} 没有配对：请补上 {close}，或删去这个引号。",
+                )
             tokens.append(("phrase", text[i + 1 : end]))
             i = end + 1
             continue
         if ch in "”」":
-            raise QueryError(f"Unbalanced quote {ch} in the query: add the opening quote or remove it.",
-                             f"引号 {ch} 没有配对：请补上前引号，或删去它。")
+            raise QueryError(
+                f"Unbalanced quote {ch} in the query: add the opening quote or remove it.",
+                f"引号 {ch} 没有配对：请补上前引号，或删去它。",
+            )
         if ch == "|":
             j = i + 1 + (i + 1 < n and text[i + 1] == "|")
             tokens.append(("or", text[i:j]))
@@ -145,8 +149,10 @@ def _lex(text: str) -> list[tuple[str, str]]:
             close = _QUOTES[text[j]]
             end = text.find(close, j + 1)
             if end < 0:
-                raise QueryError(f"Unbalanced quote {text[j]} in the query: add the closing {close} or remove it.",
-                                 f"引号 {text[j]} 没有配对：请补上 {close}，或删去这个引号。")
+                raise QueryError(
+                    f"Unbalanced quote {text[j]} in the query: add the closing {close} or remove it.",
+                    f"引号 {text[j]} 没有配对：请补上 {close}，或删去这个引号。",
+                )
             word += text[j + 1 : end]
             j = end + 1
         if word == "OR":
@@ -164,6 +170,7 @@ def _lex(text: str) -> list[tuple[str, str]]:
 def _lower_case_operators(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """``and`` / ``or`` / ``not`` as operators only where nothing else makes sense: between
     Chinese terms (``not``: before one, after another). Elsewhere they are words (``wifi or``)."""
+
     def chinese(k: int) -> bool:
         return 0 <= k < len(tokens) and tokens[k][0] in ("word", "phrase") and bool(_CJK.search(tokens[k][1]))
 
@@ -207,33 +214,43 @@ def parse_query(text: str) -> ParsedQuery:
         last = idx == len(tokens) - 1
         if kind == "or":
             if last_negated:
-                raise QueryError("OR cannot follow an excluded word; to exclude several, write -电动车 -充电桩.",
-                                 "OR 不能跟在排除的词后面；要排除几个词，请写 -电动车 -充电桩。")
+                raise QueryError(
+                    "OR cannot follow an excluded word; to exclude several, write -电动车 -充电桩.",
+                    "OR 不能跟在排除的词后面；要排除几个词，请写 -电动车 -充电桩。",
+                )
             if not groups or pending_or or pending_and or negate or last:
                 raise QueryError(_OR_EXAMPLE, _OR_EXAMPLE_ZH)
             pending_or = True
             continue
         if kind == "and":
             if not (groups or excluded) or pending_or or pending_and or negate or last:
-                raise QueryError(f"{value} needs a word on each side, for example: 志愿服务 {value} 疫情.",
-                                 f"{value} 两边都要有词，例如：志愿服务 {value} 疫情。")
+                raise QueryError(
+                    f"{value} needs a word on each side, for example: 志愿服务 {value} 疫情.",
+                    f"{value} 两边都要有词，例如：志愿服务 {value} 疫情。",
+                )
             pending_and = True
             continue
         if kind == "not":
             if negate or last:
-                raise QueryError("NOT needs a word after it, for example: 路长 NOT 街长 (or 路长 -街长).",
-                                 "NOT 后面要有词，例如：路长 NOT 街长（或 路长 -街长）。")
+                raise QueryError(
+                    "NOT needs a word after it, for example: 路长 NOT 街长 (or 路长 -街长).",
+                    "NOT 后面要有词，例如：路长 NOT 街长（或 路长 -街长）。",
+                )
             if pending_or:
-                raise QueryError("OR cannot be followed by NOT; write 路长 -街长 OR 巷长 as 路长 -街长 -巷长.",
-                                 "OR 后面不能接 NOT；要排除几个词，请写 路长 -街长 -巷长。")
+                raise QueryError(
+                    "OR cannot be followed by NOT; write 路长 -街长 OR 巷长 as 路长 -街长 -巷长.",
+                    "OR 后面不能接 NOT；要排除几个词，请写 路长 -街长 -巷长。",
+                )
             negate = True
             continue
         term: Term | None
         if kind == "phrase":
             phrase = value.strip()
             if not phrase:
-                raise QueryError('Empty quotes "" in the query: put the exact text between them, or remove them.',
-                                 "查询里有空引号 \"\"：请在引号中写上要精确查找的文字，或删去引号。")
+                raise QueryError(
+                    'Empty quotes "" in the query: put the exact text between them, or remove them.',
+                    '查询里有空引号 ""：请在引号中写上要精确查找的文字，或删去引号。',
+                )
             term = Term(phrase, quoted=True)
         else:
             if value.startswith("-") and len(value) > 1 and not negate:
@@ -242,16 +259,20 @@ def parse_query(text: str) -> ParsedQuery:
             m = _FIELD_RE.match(value)
             if m:
                 if pending_or or negate:
-                    raise QueryError(f"{m.group(1)}: is a filter and cannot be combined with OR or NOT.",
-                                     f"{m.group(1)}: 是筛选条件，不能和 OR 或 NOT 连用。")
+                    raise QueryError(
+                        f"{m.group(1)}: is a filter and cannot be combined with OR or NOT.",
+                        f"{m.group(1)}: 是筛选条件，不能和 OR 或 NOT 连用。",
+                    )
                 pending_and = False
                 _add_filter(parsed, FIELD_ALIASES[m.group(1)], m.group(1), m.group(2))
                 continue
             term = _unquoted(value, parsed)
         if term is None:
             if pending_or or negate or pending_and:
-                raise QueryError("OR, AND and NOT need a word to apply to, not only punctuation.",
-                                 "OR、AND、NOT 需要作用于一个词，不能只有标点。")
+                raise QueryError(
+                    "OR, AND and NOT need a word to apply to, not only punctuation.",
+                    "OR、AND、NOT 需要作用于一个词，不能只有标点。",
+                )
             continue
         last_negated = negate
         pending_and = False
@@ -265,12 +286,14 @@ def parse_query(text: str) -> ParsedQuery:
             groups.append([term])
     if not groups and not excluded and not parsed.filters:
         raise QueryError(
-            "The query has no words to search for. Type words or a quoted phrase, e.g. 路长 or \"门前四包\".",
-            "查询里没有可检索的词。请输入词语或带引号的短语，例如 路长 或 \"门前四包\"。",
+            'The query has no words to search for. Type words or a quoted phrase, e.g. 路长 or "门前四包".',
+            '查询里没有可检索的词。请输入词语或带引号的短语，例如 路长 或 "门前四包"。',
         )
     if not groups and excluded and not parsed.filters:
-        raise QueryError("Add at least one word or filter besides the excluded ones, e.g. 充电 -飞线.",
-                         "除了要排除的词，至少还要有一个检索词或筛选条件，例如：充电 -飞线。")
+        raise QueryError(
+            "Add at least one word or filter besides the excluded ones, e.g. 充电 -飞线.",
+            "除了要排除的词，至少还要有一个检索词或筛选条件，例如：充电 -飞线。",
+        )
     parsed.must = [_expand(group) for group in groups]
     parsed.must_not = [_expand(group) for group in excluded]
     return parsed
@@ -280,10 +303,12 @@ def _unquoted(value: str, parsed: ParsedQuery) -> Term | None:
     word = value.strip(_EDGE_PUNCT)
     edges = value[: len(value) - len(value.lstrip(_EDGE_PUNCT))] + value[len(value.rstrip(_EDGE_PUNCT)) :]
     if word and any(ch in WILDCARDS for ch in edges):
-        parsed.notes.append(Notice(
-            f"The * or ? at the edge of {value!r} was left out: every term already matches inside longer words.",
-            f"“{value}”两端的 * 或 ? 已忽略：检索词本来就能匹配更长的词。",
-        ))
+        parsed.notes.append(
+            Notice(
+                f"The * or ? at the edge of {value!r} was left out: every term already matches inside longer words.",
+                f"“{value}”两端的 * 或 ? 已忽略：检索词本来就能匹配更长的词。",
+            )
+        )
     if not word or all(ch in WILDCARDS for ch in word):
         return None
     return Term(re.sub(r"\*+", "*", word))
@@ -305,10 +330,13 @@ def _add_filter(parsed: ParsedQuery, name: str, typed: str, value: str) -> None:
     value = value.strip().strip('"“”')
     spec = FILTER_BY_NAME[name]
     if not value:
-        raise QueryError(f"{typed}: needs a value, for example {typed}:{spec.example}.",
-                         f"{typed}: 后面要写值，例如 {typed}:{spec.example}。")
+        raise QueryError(
+            f"{typed}: needs a value, for example {typed}:{spec.example}.", f"{typed}: 后面要写值，例如 {typed}:{spec.example}。"
+        )
     if spec.pattern and not re.fullmatch(spec.pattern, value):
         en, zh = spec.form
-        raise QueryError(f"{typed}: takes {en}, for example {typed}:{spec.example} (got {value!r}).",
-                         f"{typed}: 后面要写{zh}，例如 {typed}:{spec.example}（现在是 {value!r}）。")
+        raise QueryError(
+            f"{typed}: takes {en}, for example {typed}:{spec.example} (got {value!r}).",
+            f"{typed}: 后面要写{zh}，例如 {typed}:{spec.example}（现在是 {value!r}）。",
+        )
     parsed.filters.setdefault(name, []).append(value)

@@ -15,8 +15,14 @@ class Server:
 
     def __init__(self, args: list[str], timeout: float = 90) -> None:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen([sys.executable, "-m", "searcher.cli", *args], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "searcher.cli", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            env=env,
+        )
         self.stderr: list[str] = []
         lines: queue.Queue[str | None] = queue.Queue()
 

@@ -44,8 +44,7 @@ def test_fast_tokenizer_segments_every_seed_line_like_jieba(seeds_dir: Path, ref
     assert lines > 2500
 
 
-def test_tokenizer_cache_is_built_once_and_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     reference_jieba) -> None:  # type: ignore[no-untyped-def]
+def test_tokenizer_cache_is_built_once_and_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference_jieba) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     (tmp_path / "searcher").mkdir()
     (tmp_path / "searcher" / "jieba-0.42.1-0123abcd.words.npy").write_bytes(b"an older searcher's table")

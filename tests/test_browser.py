@@ -18,8 +18,14 @@ import pytest
 from serving import Server
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 EVIL = "<script>alert(1)</script>"
 EVIL_IMG = "<img src=x onerror=alert(1)>"
@@ -230,7 +236,9 @@ def test_no_script_from_a_document_or_a_query_ever_runs(browser: Any, tmp_path: 
     docs.mkdir()
     (docs / "evil.txt").write_text(
         f"{EVIL}延吉市文明城市测试报告\n\n吉林省延吉市2023年5月6日讯 文明城市创建中出现了{EVIL_IMG}字样，路长巡查。\n\n"
-        f"第二段：{EVIL} 志愿服务 {EVIL_IMG}\n", encoding="utf-8")
+        f"第二段：{EVIL} 志愿服务 {EVIL_IMG}\n",
+        encoding="utf-8",
+    )
     (docs / "binary.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
     srv = Server(["serve", "--index-dir", str(tmp_path / "ix"), "--port", "0", str(docs), str(tmp_path / "missing")])
     t = Tab(browser, viewport={"width": 1280, "height": 800})

@@ -133,8 +133,13 @@ def test_stats(runner: CliRunner, seed_index: Path, seed_passages: list[dict]) -
 def test_real_process_json_and_quiet_stderr(seed_index: Path) -> None:
     """As a user runs it: stdout is pure JSON, nothing on stderr when all is well."""
     env = dict(os.environ, SEARCHER_INDEX_DIR=str(seed_index))
-    proc = subprocess.run([sys.executable, "-m", "searcher.cli", "search", "口袋公园", "--json"],
-                          capture_output=True, text=True, env=env, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "searcher.cli", "search", "口袋公园", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["total"] > 0
     assert proc.stderr == ""
@@ -212,8 +217,9 @@ def test_did_you_mean_in_the_terminal(runner: CliRunner, seed_index: Path) -> No
 
 
 def test_bare_years_in_date_options(runner: CliRunner, seed_index: Path) -> None:
-    out = runner.invoke(main, ["--index-dir", str(seed_index), "search", "志愿服务", "--from", "2021", "--to", "2021",
-                               "--json", "--limit", "0"])
+    out = runner.invoke(
+        main, ["--index-dir", str(seed_index), "search", "志愿服务", "--from", "2021", "--to", "2021", "--json", "--limit", "0"]
+    )
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["facets"]["year"] == [{"value": "2021", "count": json.loads(out.stdout)["total"]}]
     reversed_ = runner.invoke(main, ["--index-dir", str(seed_index), "search", "志愿服务", "--from", "2023", "--to", "2021"])
@@ -225,7 +231,11 @@ def test_serve_on_a_busy_port_names_a_free_one(seed_index: Path) -> None:
 
     with socket.create_server(("127.0.0.1", 0)) as busy:
         port = busy.getsockname()[1]
-        proc = subprocess.run([sys.executable, "-m", "searcher.cli", "serve", "--index-dir", str(seed_index),
-                               "--port", str(port)], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-m", "searcher.cli", "serve", "--index-dir", str(seed_index), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert f"port {port} is in use" in proc.stderr and "try --port " in proc.stderr

@@ -14,14 +14,21 @@ from searcher.cli import main
 from searcher.dupes import groups, signature
 from web import create_app
 
-PARA = ("衡水高新区坚持从解决群众最关心的问题入手，坚持创建为民、创建惠民，持续推进老旧小区改造，"
-        "硬化路面10000余平方米，粉刷楼体外墙，规范停车秩序，让群众在创建中有实实在在的获得感。")
+PARA = (
+    "衡水高新区坚持从解决群众最关心的问题入手，坚持创建为民、创建惠民，持续推进老旧小区改造，"
+    "硬化路面10000余平方米，粉刷楼体外墙，规范停车秩序，让群众在创建中有实实在在的获得感。"
+)
 
 
 def test_near_identical_passages_group_and_different_ones_do_not() -> None:
-    variants = [PARA, PARA.replace("10000余", "一万余"), PARA + "一次次紧盯死守，推动着创城工作大步向前。",
-                "台州坚持从地方人文禀赋出发，拿出十年磨一剑的韧劲，以垦荒精神点亮城市文明，以幸福之城标注城市文明。",
-                "一、主要做法", "一、主要做法"]
+    variants = [
+        PARA,
+        PARA.replace("10000余", "一万余"),
+        PARA + "一次次紧盯死守，推动着创城工作大步向前。",
+        "台州坚持从地方人文禀赋出发，拿出十年磨一剑的韧劲，以垦荒精神点亮城市文明，以幸福之城标注城市文明。",
+        "一、主要做法",
+        "一、主要做法",
+    ]
     sigs = np.stack([signature(fold(v)) for v in variants])
     g = groups(sigs, np.ones(len(variants), dtype=bool))
     assert g[0] == g[1] == g[2] == 0
@@ -74,8 +81,9 @@ def test_dupes_command_lists_the_copied_article(seed_index: Path) -> None:
 def test_no_collapse_flag(seed_index: Path) -> None:
     runner = CliRunner()
     one = json.loads(runner.invoke(main, ["--index-dir", str(seed_index), "search", "核心提示", "--json"]).stdout)
-    two = json.loads(runner.invoke(main, ["--index-dir", str(seed_index), "search", "核心提示", "--json",
-                                          "--no-collapse"]).stdout)
+    two = json.loads(
+        runner.invoke(main, ["--index-dir", str(seed_index), "search", "核心提示", "--json", "--no-collapse"]).stdout
+    )
     assert len(one["hits"]) == 1 and len(one["hits"][0]["duplicates"]) == 1 == one["hits"][0]["duplicates_total"]
     assert len(two["hits"]) == 2 and all(h["duplicates"] == [] for h in two["hits"])
     out = runner.invoke(main, ["--index-dir", str(seed_index), "search", "核心提示"]).stdout

@@ -17,24 +17,22 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 # (file, title, province, city, county, date): one row per article, in file order.
 EXPECTED = [
-    ("01_yanji_summary.txt", "吉林省延吉市2022年创建全国文明城市工作总结",
-     "吉林省", "延边朝鲜族自治州", "延吉市", "2023-01-16"),
-    ("02_hebi_experience_gbk.txt", "河南省鹤壁市创建全国文明城市经验材料",
-     "河南省", "鹤壁市", None, "2023-03-07"),
-    ("03_wuhou_news_wrapped.txt", "四川省成都市武侯区：小区里的“飞线”不见了",
-     "四川省", "成都市", "武侯区", "2023-05-18"),
-    ("04_compilation.txt", "宜昌市创建全国文明城市工作综述",
-     "湖北省", "宜昌市", None, "2023-04-12"),
-    ("04_compilation.txt", "姑苏区推进全国文明城市创建工作综述",
-     "江苏省", "苏州市", "姑苏区", "2023-06-02"),
-    ("04_compilation.txt", "威海市巩固全国文明城市创建成果综述",
-     "山东省", "威海市", None, "2023-08-21"),
-    ("05_ningbo_speech.docx", "浙江省宁波市：以“街长制”绣出城市文明新面貌——在全省文明城市创建工作推进会上的交流发言",
-     "浙江省", "宁波市", None, "2023-09-14"),
-    ("06_siming_summary.pdf", "福建省厦门市思明区2022年创建全国文明城市工作总结",
-     "福建省", "厦门市", "思明区", "2022-12-28"),
-    ("07_baohe_news.html", "安徽省合肥市包河区：“门前三包”小切口撬动城市大治理",
-     "安徽省", "合肥市", "包河区", "2023-10-20"),
+    ("01_yanji_summary.txt", "吉林省延吉市2022年创建全国文明城市工作总结", "吉林省", "延边朝鲜族自治州", "延吉市", "2023-01-16"),
+    ("02_hebi_experience_gbk.txt", "河南省鹤壁市创建全国文明城市经验材料", "河南省", "鹤壁市", None, "2023-03-07"),
+    ("03_wuhou_news_wrapped.txt", "四川省成都市武侯区：小区里的“飞线”不见了", "四川省", "成都市", "武侯区", "2023-05-18"),
+    ("04_compilation.txt", "宜昌市创建全国文明城市工作综述", "湖北省", "宜昌市", None, "2023-04-12"),
+    ("04_compilation.txt", "姑苏区推进全国文明城市创建工作综述", "江苏省", "苏州市", "姑苏区", "2023-06-02"),
+    ("04_compilation.txt", "威海市巩固全国文明城市创建成果综述", "山东省", "威海市", None, "2023-08-21"),
+    (
+        "05_ningbo_speech.docx",
+        "浙江省宁波市：以“街长制”绣出城市文明新面貌——在全省文明城市创建工作推进会上的交流发言",
+        "浙江省",
+        "宁波市",
+        None,
+        "2023-09-14",
+    ),
+    ("06_siming_summary.pdf", "福建省厦门市思明区2022年创建全国文明城市工作总结", "福建省", "厦门市", "思明区", "2022-12-28"),
+    ("07_baohe_news.html", "安徽省合肥市包河区：“门前三包”小切口撬动城市大治理", "安徽省", "合肥市", "包河区", "2023-10-20"),
 ]
 
 # A phrase from each file (for the compilation, from each article), searched quoted.
@@ -130,8 +128,7 @@ def test_furniture_never_becomes_a_passage(passages: list[dict]) -> None:
 
 
 @pytest.mark.parametrize("phrase", PHRASES)
-def test_quoted_search_finds_exactly_the_passages_containing_it(example_index: Path, passages: list[dict],
-                                                                 phrase: str) -> None:
+def test_quoted_search_finds_exactly_the_passages_containing_it(example_index: Path, passages: list[dict], phrase: str) -> None:
     expected = {p["id"] for p in passages if phrase in _plain(p["text"])}
     assert expected, f"{phrase} is in no passage"
     result = api.search(f'"{phrase}"', example_index, api.SearchOptions(collapse=False, limit=1000))

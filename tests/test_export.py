@@ -20,12 +20,26 @@ from searcher.cli import main
 from searcher.model import Hit
 
 BOM = b"\xef\xbb\xbf"
-FIELDS = ["id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county", "doc_type", "date",
-          "year", "score", "text"]
+FIELDS = [
+    "id",
+    "doc_id",
+    "title",
+    "source",
+    "paragraph",
+    "section",
+    "province",
+    "city",
+    "county",
+    "doc_type",
+    "date",
+    "year",
+    "score",
+    "text",
+]
 TRICKY_TEXT = (
     "平凉市崆峒区2023年6月1日讯 文明城市测试报告\n\n"
     '平凉市崆峒区推行"门前三包",商户签订责任书,共计1,200户；他说："干净、整洁"。\n\n'
-    "第二段：路长巡查 'single' 与 \"double\" 混排,逗号,引号\"\"连写。\n"
+    '第二段：路长巡查 \'single\' 与 "double" 混排,逗号,引号""连写。\n'
 )
 
 # (query, SearchOptions fields): words, OR, NOT, quotes, each filter, filters alone, both sorts
@@ -52,8 +66,14 @@ def cli_args(query: str, opts: dict[str, Any]) -> list[str]:
     args = [query] if query else []
     for city in opts.get("city", []):
         args += ["--city", city]
-    for key, flag in (("province", "--province"), ("county", "--county"), ("year", "--year"), ("date_from", "--from"),
-                      ("date_to", "--to"), ("sort", "--sort")):
+    for key, flag in (
+        ("province", "--province"),
+        ("county", "--county"),
+        ("year", "--year"),
+        ("date_from", "--from"),
+        ("date_to", "--to"),
+        ("sort", "--sort"),
+    ):
         if key in opts:
             args += [flag, str(opts[key])]
     return args
@@ -65,7 +85,7 @@ def run(index_dir: Path, *args: str) -> Result:
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
     assert data.startswith(BOM)
-    reader = csv.DictReader(io.StringIO(data[len(BOM):].decode("utf-8"), newline=""))
+    reader = csv.DictReader(io.StringIO(data[len(BOM) :].decode("utf-8"), newline=""))
     assert reader.fieldnames == FIELDS
     return list(reader)
 
@@ -171,7 +191,7 @@ def test_csv_starts_with_a_bom_and_keeps_chinese_commas_and_quotes(tricky_index:
     rows = read_csv(data)
     texts = {r["text"] for r in rows}
     assert '平凉市崆峒区推行"门前三包",商户签订责任书,共计1,200户；他说："干净、整洁"。' in texts
-    assert "第二段：路长巡查 'single' 与 \"double\" 混排,逗号,引号\"\"连写。" in texts
+    assert '第二段：路长巡查 \'single\' 与 "double" 混排,逗号,引号""连写。' in texts
     assert {r["province"] for r in rows} == {"甘肃省"} and {r["county"] for r in rows} == {"崆峒区"}
     assert {r["date"] for r in rows} == {"2023-06-01"} and {r["year"] for r in rows} == {"2023"}
     # Records end in CRLF, fields with commas or quotes are quoted, quotes doubled.
@@ -192,14 +212,27 @@ def test_jsonl_is_one_utf8_object_per_line(tricky_index: Path, seed_index: Path)
 
 
 def hit(text: str, **fields: Any) -> Hit:
-    base: dict[str, Any] = dict(id="d-1", doc_id="d", title="标题,带逗号", source="a.txt", paragraph=1, section=None,
-                                province=None, city=None, county=None, date=None, year=None, score=0.0, text=text,
-                                highlight="<mark>x</mark>")
+    base: dict[str, Any] = dict(
+        id="d-1",
+        doc_id="d",
+        title="标题,带逗号",
+        source="a.txt",
+        paragraph=1,
+        section=None,
+        province=None,
+        city=None,
+        county=None,
+        date=None,
+        year=None,
+        score=0.0,
+        text=text,
+        highlight="<mark>x</mark>",
+    )
     return Hit(**{**base, **fields})
 
 
 def test_newlines_and_unicode_line_breaks_survive_both_formats() -> None:
-    texts = ['一行\n二行', '回车\r\n换行', '引号"与,逗号', "段\u2028落\u2029分隔\x85", "", "=1+1", "\ufeff开头BOM"]
+    texts = ["一行\n二行", "回车\r\n换行", '引号"与,逗号', "段\u2028落\u2029分隔\x85", "", "=1+1", "\ufeff开头BOM"]
     hits = [hit(t, id=f"d-{i}", paragraph=i) for i, t in enumerate(texts)]
     csv_bytes = b"".join(export.chunks(hits, "csv"))
     assert [r["text"] for r in read_csv(csv_bytes)] == texts
@@ -355,8 +388,9 @@ def test_a_missing_folder_is_named(seed_index: Path, tmp_path: Path) -> None:
 
 def test_real_process_writes_only_data_to_stdout(seed_index: Path) -> None:
     env = dict(os.environ, SEARCHER_INDEX_DIR=str(seed_index))
-    proc = subprocess.run([sys.executable, "-m", "searcher.cli", "export", "路长", "--format", "csv"],
-                          capture_output=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "searcher.cli", "export", "路长", "--format", "csv"], capture_output=True, env=env, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == b""
     assert len(read_csv(proc.stdout)) == 3
@@ -365,8 +399,12 @@ def test_real_process_writes_only_data_to_stdout(seed_index: Path) -> None:
 def test_a_reader_that_stops_early_is_not_an_error(seed_index: Path) -> None:
     """searcher export 的 --format jsonl | head -1: no traceback, exit 0."""
     env = dict(os.environ, SEARCHER_INDEX_DIR=str(seed_index))
-    proc = subprocess.Popen([sys.executable, "-m", "searcher.cli", "export", "的", "--format", "jsonl"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "searcher.cli", "export", "的", "--format", "jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     assert proc.stdout is not None and proc.stderr is not None
     json.loads(proc.stdout.readline())
     proc.stdout.close()

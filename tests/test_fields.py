@@ -42,8 +42,11 @@ def test_facet_counts_are_counts_over_the_match_set(seed_index: Path, seed_passa
     assert result.total == len(matching)
     assert set(result.facets) == set(FACETS)
     for name in FACETS:
-        expected = Counter(str(p.get(name) if name != "year" else p["date"][:4]) for p in matching
-                           if (p["date"] if name == "year" else p.get(name)))
+        expected = Counter(
+            str(p.get(name) if name != "year" else p["date"][:4])
+            for p in matching
+            if (p["date"] if name == "year" else p.get(name))
+        )
         assert {f.value: f.count for f in result.facets[name]} == dict(expected), name
 
 

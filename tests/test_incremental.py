@@ -102,15 +102,27 @@ def test_progress_reports_files_bytes_and_rate(seeds_dir: Path, tmp_path: Path) 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
     out = tmp_path_factory.mktemp("corpus")
-    subprocess.run([sys.executable, str(shared_dir / "tools" / "make_corpus.py"), "--reports", "50", "--seed", "3",
-                    "--out", str(out), "--seeds", str(shared_dir / "corpus" / "seeds"), "-q"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(shared_dir / "tools" / "make_corpus.py"),
+            "--reports",
+            "50",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--seeds",
+            str(shared_dir / "corpus" / "seeds"),
+            "-q",
+        ],
+        check=True,
+    )
     (out / "manifest.jsonl").unlink()
     return out
 
 
-def test_sigkill_at_any_moment_keeps_the_last_commit_and_the_next_run_completes(
-    synthetic: Path, tmp_path: Path
-) -> None:
+def test_sigkill_at_any_moment_keeps_the_last_commit_and_the_next_run_completes(synthetic: Path, tmp_path: Path) -> None:
     reference = tmp_path / "reference"
     api.index([str(synthetic)], reference)
     expected = sorted(p["id"] for p in api.open_index(reference).all_passages())
@@ -122,8 +134,12 @@ def test_sigkill_at_any_moment_keeps_the_last_commit_and_the_next_run_completes(
     # a run (each run resumes where the last one stopped), mid-batch each time.
     for commits_before_kill, extra in ((0, 0.3), (1, 0.2), (1, 0.5), (2, 0.1)):
         start = _segments(ix)
-        proc = subprocess.Popen([sys.executable, "-m", "searcher.cli", "index", "-q", "-j", "1", str(synthetic)],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "searcher.cli", "index", "-q", "-j", "1", str(synthetic)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while _segments(ix) < start + commits_before_kill and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)

@@ -46,8 +46,7 @@ def modules() -> dict[str, set[str]]:
     out = {}
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
-            out[module_name(path)] = imports_of(path.read_text(encoding="utf-8"), module_name(path),
-                                                path.name == "__init__.py")
+            out[module_name(path)] = imports_of(path.read_text(encoding="utf-8"), module_name(path), path.name == "__init__.py")
     return {name: {_module(m, out) for m in imported} for name, imported in out.items()}
 
 
@@ -65,16 +64,45 @@ def within(name: str, prefixes: tuple[str, ...]) -> bool:
 # (the modules a rule is about, what they must not import)
 FORBIDDEN: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("the text module is a leaf", ("searcher.text", "searcher.fields"), ("searcher", "web")),
-    ("the model knows only the fields", ("searcher.model",),
-     ("searcher.api", "searcher.engine", "searcher.ingest", "searcher.query", "searcher.cli", "web")),
-    ("ingestion never reaches the engine or the search side", ("searcher.ingest",),
-     ("searcher.engine", "searcher.api", "searcher.cli", "web", "searcher.query", "searcher.highlight",
-      "searcher.indexing", "searcher.export", "searcher.corrections")),
-    ("the search side does not read files or reach the engine", ("searcher.query", "searcher.matching", "searcher.highlight"),
-     ("searcher.engine", "searcher.ingest", "searcher.api", "searcher.cli", "web", "searcher.indexing")),
-    ("an engine knows nothing of ingestion, the API or its callers", ("searcher.engine",),
-     ("searcher.ingest", "searcher.api", "searcher.cli", "web", "searcher.indexing", "searcher.export",
-      "searcher.highlight", "searcher.corrections")),
+    (
+        "the model knows only the fields",
+        ("searcher.model",),
+        ("searcher.api", "searcher.engine", "searcher.ingest", "searcher.query", "searcher.cli", "web"),
+    ),
+    (
+        "ingestion never reaches the engine or the search side",
+        ("searcher.ingest",),
+        (
+            "searcher.engine",
+            "searcher.api",
+            "searcher.cli",
+            "web",
+            "searcher.query",
+            "searcher.highlight",
+            "searcher.indexing",
+            "searcher.export",
+            "searcher.corrections",
+        ),
+    ),
+    (
+        "the search side does not read files or reach the engine",
+        ("searcher.query", "searcher.matching", "searcher.highlight"),
+        ("searcher.engine", "searcher.ingest", "searcher.api", "searcher.cli", "web", "searcher.indexing"),
+    ),
+    (
+        "an engine knows nothing of ingestion, the API or its callers",
+        ("searcher.engine",),
+        (
+            "searcher.ingest",
+            "searcher.api",
+            "searcher.cli",
+            "web",
+            "searcher.indexing",
+            "searcher.export",
+            "searcher.highlight",
+            "searcher.corrections",
+        ),
+    ),
     ("the API does not depend on its callers", ("searcher.api",), ("searcher.cli", "web")),
 ]
 # (the modules a rule is about, the only searcher / web modules they may import)
@@ -89,13 +117,15 @@ def crossings(graph: dict[str, set[str]]) -> list[str]:
     for rule, who, forbidden in FORBIDDEN:
         for name, imported in graph.items():
             if within(name, who):
-                found += [f"{name} imports {m} ({rule})" for m in sorted(imported)
-                          if within(m, forbidden) and not within(m, who)]
+                found += [f"{name} imports {m} ({rule})" for m in sorted(imported) if within(m, forbidden) and not within(m, who)]
     for rule, who, allowed in ALLOWED_ONLY:
         for name, imported in graph.items():
             if within(name, who):
-                found += [f"{name} imports {m} ({rule})" for m in sorted(imported)
-                          if not (m in allowed or within(m, ("web",)) and "web" in allowed)]
+                found += [
+                    f"{name} imports {m} ({rule})"
+                    for m in sorted(imported)
+                    if not (m in allowed or within(m, ("web",)) and "web" in allowed)
+                ]
     return found
 
 
@@ -116,7 +146,7 @@ def test_no_import_cycles_between_modules() -> None:
             if nxt.startswith(node + ".") or node.startswith(nxt + "."):
                 continue
             if state.get(nxt) == 1:
-                cycles.append(" -> ".join(path[path.index(nxt):] + [nxt]) if nxt in path else f"{node} -> {nxt}")
+                cycles.append(" -> ".join(path[path.index(nxt) :] + [nxt]) if nxt in path else f"{node} -> {nxt}")
             elif nxt not in state:
                 visit(nxt, path + [nxt])
         state[node] = 2
@@ -127,12 +157,15 @@ def test_no_import_cycles_between_modules() -> None:
     assert cycles == []
 
 
-@pytest.mark.parametrize("line, module", [
-    ("from searcher.engine import open_engine", "web.views"),
-    ("from searcher import export", "searcher.cli"),
-    ("from ..engine import base", "searcher.ingest.pipeline"),
-    ("from searcher.query import parse_query", "searcher.ingest.articles"),
-])
+@pytest.mark.parametrize(
+    "line, module",
+    [
+        ("from searcher.engine import open_engine", "web.views"),
+        ("from searcher import export", "searcher.cli"),
+        ("from ..engine import base", "searcher.ingest.pipeline"),
+        ("from searcher.query import parse_query", "searcher.ingest.articles"),
+    ],
+)
 def test_the_checker_sees_a_crossing(line: str, module: str) -> None:
     """The rules catch what they are for: an import written the way a newcomer would."""
     graph = modules()

@@ -100,8 +100,7 @@ class Oracle:
     def place(self, s: str) -> set[str]:
         """Rule (c): passages about the place the term names (any level, full or short name)."""
         name = fold(s).strip()
-        return {p["id"] for p in self.passages
-                if name in place_names(Place(p.get("province"), p.get("city"), p.get("county")))}
+        return {p["id"] for p in self.passages if name in place_names(Place(p.get("province"), p.get("city"), p.get("county")))}
 
     def unquoted(self, s: str) -> set[str]:
         return self.text(s) | self.window(s) | self.place(s)
@@ -114,8 +113,7 @@ class Oracle:
         return found
 
     def wildcard(self, s: str) -> set[str]:
-        pattern = "".join(r"[^\W_]" if c == "?" else rf"[^\W_]{{1,{STAR_MAX}}}" if c == "*" else re.escape(c)
-                          for c in loose(s))
+        pattern = "".join(r"[^\W_]" if c == "?" else rf"[^\W_]{{1,{STAR_MAX}}}" if c == "*" else re.escape(c) for c in loose(s))
         return {i for i, t in self.loose_text.items() if re.search(pattern, t)}
 
     def where(self, keep: Callable[[dict], bool]) -> set[str]:
@@ -222,11 +220,11 @@ def test_the_table_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("query, options, expected", ROWS, ids=[f"{r[0]} {r[1] or ''}".strip() for r in ROWS])
-def test_totals_sets_and_facets_equal_the_oracle(seed_index: Path, seed_passages: list[dict], oracle: Oracle,
-                                                 query: str, options: dict, expected: Expected) -> None:
+def test_totals_sets_and_facets_equal_the_oracle(
+    seed_index: Path, seed_passages: list[dict], oracle: Oracle, query: str, options: dict, expected: Expected
+) -> None:
     want = expected(oracle)
-    result = api.search(query, seed_index, api.SearchOptions(limit=api.MAX_LIMIT, collapse=False, facet_size=None,
-                                                            **options))
+    result = api.search(query, seed_index, api.SearchOptions(limit=api.MAX_LIMIT, collapse=False, facet_size=None, **options))
     got = {h.id for h in result.hits}
     assert result.total == len(want), (sorted(got - want)[:3], sorted(want - got)[:3])
     assert got == want
@@ -240,6 +238,7 @@ def test_totals_sets_and_facets_equal_the_oracle(seed_index: Path, seed_passages
 
 def test_the_defects_of_issue_9_are_gone(seed_index: Path, oracle: Oracle) -> None:
     """The figures the issue reported on the seeds, now as the rule says."""
+
     def total(q: str) -> int:
         return api.search(q, seed_index, api.SearchOptions(limit=0)).total
 
@@ -255,11 +254,14 @@ def test_the_defects_of_issue_9_are_gone(seed_index: Path, oracle: Oracle) -> No
     assert total("门前*包") == len(oracle.wildcard("门前*包")) == 7
 
 
-@pytest.mark.parametrize("options, field, zh", [
-    ({"date_from": "2023", "date_to": "2021"}, "from", "起始日期 2023 晚于截止日期 2021"),
-    ({"date_from": "yesterday"}, "from", "起始日期要写成 2023、2023-04 或 2023-04-12"),
-    ({"date_to": "2023-13"}, "to", "截止日期要写成"),
-])
+@pytest.mark.parametrize(
+    "options, field, zh",
+    [
+        ({"date_from": "2023", "date_to": "2021"}, "from", "起始日期 2023 晚于截止日期 2021"),
+        ({"date_from": "yesterday"}, "from", "起始日期要写成 2023、2023-04 或 2023-04-12"),
+        ({"date_to": "2023-13"}, "to", "截止日期要写成"),
+    ],
+)
 def test_bad_and_reversed_ranges_say_what_to_change(seed_index: Path, options: dict, field: str, zh: str) -> None:
     with pytest.raises(api.QueryError) as caught:
         api.search("志愿服务", seed_index, api.SearchOptions(**options))
@@ -307,9 +309,7 @@ def _two_character_strings(passages: list[dict], n: int) -> list[str]:
     return out
 
 
-def test_every_unquoted_hit_contains_the_string_and_includes_the_quoted_set(
-    seed_index: Path, seed_passages: list[dict]
-) -> None:
+def test_every_unquoted_hit_contains_the_string_and_includes_the_quoted_set(seed_index: Path, seed_passages: list[dict]) -> None:
     checked = 0
     for s in _two_character_strings(seed_passages, 200):
         unquoted = api.search(s, seed_index, api.SearchOptions(limit=api.MAX_LIMIT, collapse=False))

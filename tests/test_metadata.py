@@ -75,11 +75,12 @@ def test_heuristics_before_corrections(reports: Path) -> None:
 
 
 def test_csv_with_bom_corrects_every_article_of_a_file(reports: Path) -> None:
-    meta = load_metadata(write(
-        reports / "metadata.csv",
-        "\ufefffile,title,province,city,county,date\n"
-        "总结.txt,吉林省延吉市创建文明城市工作总结,,延吉,,2023-04-12\n",
-    ))
+    meta = load_metadata(
+        write(
+            reports / "metadata.csv",
+            "\ufefffile,title,province,city,county,date\n总结.txt,吉林省延吉市创建文明城市工作总结,,延吉,,2023-04-12\n",
+        )
+    )
     [doc] = read(reports / "总结.txt", meta)
     assert (doc.title, doc.place, doc.date) == ("吉林省延吉市创建文明城市工作总结", YANJI, "2023-04-12")
     # Every passage, the 船营区 section too: the user said where the report is about.
@@ -89,12 +90,14 @@ def test_csv_with_bom_corrects_every_article_of_a_file(reports: Path) -> None:
 
 
 def test_per_article_row_in_a_compilation_and_relative_path(reports: Path) -> None:
-    meta = load_metadata(write(
-        reports / "metadata.csv",
-        "file,match_title,title,province,city,county,date\n"
-        "sub/汇编.txt,台州市垃圾分类工作综述,,,,椒江区,2022-07\n"
-        "sub/汇编.txt,,,,,,\n",  # a template row that sets nothing
-    ))
+    meta = load_metadata(
+        write(
+            reports / "metadata.csv",
+            "file,match_title,title,province,city,county,date\n"
+            "sub/汇编.txt,台州市垃圾分类工作综述,,,,椒江区,2022-07\n"
+            "sub/汇编.txt,,,,,,\n",  # a template row that sets nothing
+        )
+    )
     docs = {d.title: d for d in read(reports / "sub" / "汇编.txt", meta)}
     taizhou = docs["台州市垃圾分类工作综述"]
     assert taizhou.place == Place("浙江省", "台州市", "椒江区") and taizhou.date == "2022-07"
@@ -105,23 +108,30 @@ def test_per_article_row_in_a_compilation_and_relative_path(reports: Path) -> No
 
 def test_article_row_wins_over_file_row_and_path_over_bare_name(reports: Path) -> None:
     compilation = reports / "sub" / "汇编.txt"
-    meta = load_metadata(write(
-        reports / "fixes.jsonl",
-        json.dumps({"file": "汇编.txt", "date": "2022"}, ensure_ascii=False) + "\n"
-        + json.dumps({"file": str(compilation), "date": "2022-08"}) + "\n"
-        + "\n"
-        + json.dumps({"file": "汇编.txt", "match_title": "延吉市 推进路长制工作综述", "date": 2021}, ensure_ascii=False) + "\n",
-    ))
+    meta = load_metadata(
+        write(
+            reports / "fixes.jsonl",
+            json.dumps({"file": "汇编.txt", "date": "2022"}, ensure_ascii=False)
+            + "\n"
+            + json.dumps({"file": str(compilation), "date": "2022-08"})
+            + "\n"
+            + "\n"
+            + json.dumps({"file": "汇编.txt", "match_title": "延吉市 推进路长制工作综述", "date": 2021}, ensure_ascii=False)
+            + "\n",
+        )
+    )
     dates = {d.title: d.date for d in read(compilation, meta)}
     assert dates["延吉市推进路长制工作综述"] == "2021"
     assert dates["台州市垃圾分类工作综述"] == "2022-08"
 
 
 def test_jsonl_places_are_normalised_to_full_names(reports: Path) -> None:
-    meta = load_metadata(write(
-        reports / "metadata.jsonl",
-        '{"file": "总结.txt", "city": "吉林市", "county": "船营"}\n',
-    ))
+    meta = load_metadata(
+        write(
+            reports / "metadata.jsonl",
+            '{"file": "总结.txt", "city": "吉林市", "county": "船营"}\n',
+        )
+    )
     [doc] = read(reports / "总结.txt", meta)
     assert doc.place == Place("吉林省", "吉林市", "船营区")
     meta = load_metadata(write(reports / "metadata.jsonl", '{"file": "总结.txt", "province": "北京"}\n'))
@@ -151,10 +161,12 @@ def test_utf16_tab_separated_file(reports: Path) -> None:
 
 
 def test_corrections_are_what_search_finds(reports: Path, tmp_path: Path) -> None:
-    meta = load_metadata(write(
-        reports / "metadata.csv",
-        "file,title,city,date\n总结.txt,吉林省延吉市创建文明城市工作总结,延吉,2023-04-12\n",
-    ))
+    meta = load_metadata(
+        write(
+            reports / "metadata.csv",
+            "file,title,city,date\n总结.txt,吉林省延吉市创建文明城市工作总结,延吉,2023-04-12\n",
+        )
+    )
     ix = tmp_path / "ix"
     engine = open_engine(ix, create=True)
     writer = engine.writer()

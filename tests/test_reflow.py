@@ -99,9 +99,11 @@ def test_wrapped_seed_has_no_mid_sentence_breaks(seeds_dir: Path) -> None:
 
 
 def test_a_sentence_broken_across_a_blank_line_is_not_a_heading() -> None:
-    text = ("夯根基提颜值 市民生活更美好\n\n　　创建全国文明城市是一次大考，比拼勇气、考验担当。\n\n"
-            "良好的市容环境是城市最直观的“面子”，更是群众看得见、摸得着的幸\n\n福。\n\n"
-            "　　我市始终坚持“人民城市人民建，人民城市为人民”思想。\n")
+    text = (
+        "夯根基提颜值 市民生活更美好\n\n　　创建全国文明城市是一次大考，比拼勇气、考验担当。\n\n"
+        "良好的市容环境是城市最直观的“面子”，更是群众看得见、摸得着的幸\n\n福。\n\n"
+        "　　我市始终坚持“人民城市人民建，人民城市为人民”思想。\n"
+    )
     paras = paragraphs(text)
     assert [(p.text, p.is_heading) for p in paras] == [
         ("夯根基提颜值 市民生活更美好", True),
@@ -112,9 +114,11 @@ def test_a_sentence_broken_across_a_blank_line_is_not_a_heading() -> None:
 
 
 def test_lines_inside_a_quotation_are_not_headings() -> None:
-    text = ("二、全体市民的付出\n\n“街道两旁乱停乱放的车不见了原来坑坑洼洼的路修整平了\n\n每个店面换了门头，做了亮化\n\n"
-            "我们的小巷有了自己的名字：‘花田小巷’。\n\n　　独自行走在秋风微凉的小巷中，轻松惬意……”\n\n"
-            "三、城市的变化\n\n　　深入335个包抓片区。\n")
+    text = (
+        "二、全体市民的付出\n\n“街道两旁乱停乱放的车不见了原来坑坑洼洼的路修整平了\n\n每个店面换了门头，做了亮化\n\n"
+        "我们的小巷有了自己的名字：‘花田小巷’。\n\n　　独自行走在秋风微凉的小巷中，轻松惬意……”\n\n"
+        "三、城市的变化\n\n　　深入335个包抓片区。\n"
+    )
     paras = paragraphs(text)
     assert [p.text for p in paras if p.is_heading] == ["二、全体市民的付出", "三、城市的变化"]
     assert any("每个店面换了门头，做了亮化" in p.text for p in paras)

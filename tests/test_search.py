@@ -49,8 +49,27 @@ def test_expected_passage_in_top_3(seed_index: Path, query: str, prefix: str, st
     assert any(f == prefix and t.startswith(start) for f, t in tops), tops
 
 
-QUOTED = ["市", "路", "的", "38条", "11.2万", "BRT快速公交", "门前四包", "飞线充电", "志愿服务", "全国文明城市",
-          "2023", "“七边”", "（一）", "创城", "一盘棋", "新时代文明实践", "15", "万余", "老旧小区"]
+QUOTED = [
+    "市",
+    "路",
+    "的",
+    "38条",
+    "11.2万",
+    "BRT快速公交",
+    "门前四包",
+    "飞线充电",
+    "志愿服务",
+    "全国文明城市",
+    "2023",
+    "“七边”",
+    "（一）",
+    "创城",
+    "一盘棋",
+    "新时代文明实践",
+    "15",
+    "万余",
+    "老旧小区",
+]
 
 
 def _scan(passages: list[dict], needle: str) -> set[str]:
@@ -127,8 +146,10 @@ def test_facets_are_exact_over_all_matches(seed_index: Path, seed_passages: list
                 counts[p[facet]] = counts.get(p[facet], 0) + 1
         assert {f.value: f.count for f in result.facets[facet]} == counts
     years = {f.value: f.count for f in result.facets["year"]}
-    assert years == {"2021": sum(1 for p in matching if (p.get("date") or "").startswith("2021")),
-                     "2023": sum(1 for p in matching if (p.get("date") or "").startswith("2023"))}
+    assert years == {
+        "2021": sum(1 for p in matching if (p.get("date") or "").startswith("2021")),
+        "2023": sum(1 for p in matching if (p.get("date") or "").startswith("2023")),
+    }
 
 
 def test_city_filter_matches_city_or_county_and_short_forms(seed_index: Path) -> None:
@@ -190,8 +211,25 @@ def test_json_shape(seed_index: Path) -> None:
     assert set(d) == {"query", "total", "hits", "facets", "facet_distinct", "notes", "suggestions"}
     assert set(d["facets"]) == set(d["facet_distinct"]) == {"province", "city", "county", "doc_type", "year"}
     hit = d["hits"][0]
-    assert set(hit) == {"id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county",
-                        "doc_type", "date", "year", "score", "text", "highlight", "duplicates", "duplicates_total"}
+    assert set(hit) == {
+        "id",
+        "doc_id",
+        "title",
+        "source",
+        "paragraph",
+        "section",
+        "province",
+        "city",
+        "county",
+        "doc_type",
+        "date",
+        "year",
+        "score",
+        "text",
+        "highlight",
+        "duplicates",
+        "duplicates_total",
+    }
     assert isinstance(hit["paragraph"], int) and isinstance(hit["score"], float)
 
 
@@ -217,11 +255,14 @@ def test_pages_are_slices_of_one_order(seed_index: Path, sort: str) -> None:
     every page must still be exactly the matching slice of the one full order."""
     for collapse in (True, False):
         whole = api.search("文明", seed_index, api.SearchOptions(limit=300, sort=sort, collapse=collapse))
-        pages = [h.id for offset in range(0, 120, 7)
-                 for h in api.search("文明", seed_index, api.SearchOptions(limit=7, offset=offset, sort=sort,
-                                                                         collapse=collapse)).hits]
+        pages = [
+            h.id
+            for offset in range(0, 120, 7)
+            for h in api.search("文明", seed_index, api.SearchOptions(limit=7, offset=offset, sort=sort, collapse=collapse)).hits
+        ]
         assert pages == [h.id for h in whole.hits][: len(pages)]
         assert len(pages) == min(18 * 7, len(whole.hits))
     total, every = api.iter_hits("文明", seed_index, api.SearchOptions(sort=sort))
-    assert [h.id for h in every][:300] == [h.id for h in api.search(
-        "文明", seed_index, api.SearchOptions(limit=300, sort=sort, collapse=False)).hits]
+    assert [h.id for h in every][:300] == [
+        h.id for h in api.search("文明", seed_index, api.SearchOptions(limit=300, sort=sort, collapse=False)).hits
+    ]

@@ -15,8 +15,13 @@ def _build(side: Path, texts: list[str], words: list[list[str]], base: int = 0) 
     builder = SegmentBuilder()
     sigs = signatures(texts)
     for i, (text, ws) in enumerate(zip(texts, words)):
-        builder.add(text, {"city": "延吉市" if i % 2 else "临江市", "paragraph": str(i)}, "2023-04-12" if i % 3 else None,
-                    sigs[i], word_hashes(ws))
+        builder.add(
+            text,
+            {"city": "延吉市" if i % 2 else "临江市", "paragraph": str(i)},
+            "2023-04-12" if i % 3 else None,
+            sigs[i],
+            word_hashes(ws),
+        )
     builder.write(side, base)
 
 

@@ -132,8 +132,24 @@ def test_html_page_links_its_json_twin_which_matches_the_cli(client: FlaskClient
     assert twin == soup.select_one("footer a[href^='/api/search']")["href"]
     assert twin.startswith("/api/search?") and args_of(twin)["page"] == ["2"]
     data = client.get(twin).get_json()
-    cli = CliRunner().invoke(main, ["--index-dir", str(seed_index), "search", "文明", "--city", "延吉", "--sort", "date",
-                                    "--limit", "5", "--offset", "5", "--json"])
+    cli = CliRunner().invoke(
+        main,
+        [
+            "--index-dir",
+            str(seed_index),
+            "search",
+            "文明",
+            "--city",
+            "延吉",
+            "--sort",
+            "date",
+            "--limit",
+            "5",
+            "--offset",
+            "5",
+            "--json",
+        ],
+    )
     assert cli.exit_code == 0, cli.output
     assert data == json.loads(cli.stdout)
     assert list(data) == ["query", "total", "hits", "facets", "facet_distinct", "notes", "suggestions"]
@@ -147,8 +163,25 @@ def test_api_search_is_the_cli_json_shape(client: FlaskClient, seed_index: Path)
     cli = CliRunner().invoke(main, ["--index-dir", str(seed_index), "search", "路长", "--json"])
     assert resp.get_json() == json.loads(cli.stdout)
     hit = resp.get_json()["hits"][0]
-    assert set(hit) == {"id", "doc_id", "title", "source", "paragraph", "section", "province", "city", "county", "date",
-                        "doc_type", "year", "score", "text", "highlight", "duplicates", "duplicates_total"}
+    assert set(hit) == {
+        "id",
+        "doc_id",
+        "title",
+        "source",
+        "paragraph",
+        "section",
+        "province",
+        "city",
+        "county",
+        "date",
+        "doc_type",
+        "year",
+        "score",
+        "text",
+        "highlight",
+        "duplicates",
+        "duplicates_total",
+    }
 
 
 def test_pagination_pages_through_all_results(client: FlaskClient) -> None:
@@ -297,8 +330,18 @@ def test_malformed_query_is_shown_on_the_page(client: FlaskClient, query: str) -
     assert body["field"] == "q" and body["error"].isascii() is False or body["error"]
 
 
-@pytest.mark.parametrize("qs", ["q=路长&year=20x3", "q=路长&page=0", "q=路长&page=abc", "q=路长&sort=random",
-                                "q=路长&limit=5000", "q=路长&from=yesterday", "q=路长&page=99999999"])
+@pytest.mark.parametrize(
+    "qs",
+    [
+        "q=路长&year=20x3",
+        "q=路长&page=0",
+        "q=路长&page=abc",
+        "q=路长&sort=random",
+        "q=路长&limit=5000",
+        "q=路长&from=yesterday",
+        "q=路长&page=99999999",
+    ],
+)
 def test_bad_parameters_are_a_400_with_a_message(client: FlaskClient, qs: str) -> None:
     soup = page(client, "/?" + qs, status=400)
     assert "查询有误：" in soup.select_one(".alert").get_text()
@@ -524,7 +567,8 @@ def test_csv_download_headers_and_body(client: FlaskClient, seed_index: Path) ->
     assert resp.status_code == 200
     assert resp.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert resp.headers["Content-Disposition"] == (
-        "attachment; filename=\"searcher-export.csv\"; filename*=UTF-8''searcher-%E8%B7%AF%E9%95%BF.csv")
+        "attachment; filename=\"searcher-export.csv\"; filename*=UTF-8''searcher-%E8%B7%AF%E9%95%BF.csv"
+    )
     assert resp.headers["X-Total-Count"] == "3"
     assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
@@ -550,8 +594,9 @@ def test_jsonl_download_has_every_passage_of_the_search(client: FlaskClient, see
     assert len(rows) == total == int(resp.headers["X-Total-Count"]) > 10
     assert {r["province"] for r in rows} == {"吉林省"}
     assert "highlight" not in rows[0] and list(rows[0])[-1] == "text"
-    cli = CliRunner().invoke(main, ["--index-dir", str(seed_index), "export", "文明", "--province", "吉林", "--sort", "date",
-                                    "--format", "jsonl"])
+    cli = CliRunner().invoke(
+        main, ["--index-dir", str(seed_index), "export", "文明", "--province", "吉林", "--sort", "date", "--format", "jsonl"]
+    )
     assert resp.get_data() == cli.stdout_bytes
 
 
@@ -637,8 +682,9 @@ def test_unknown_place_filter_is_explained_on_the_page(client: FlaskClient) -> N
     soup = page(client, "/?q=路长&city=火星市")
     assert "没有叫“火星市”的城市或区县" in soup.select_one("p.note[role=status]").get_text()
     data = client.get("/api/search?q=路长&city=火星市").get_json()
-    assert "_notes" not in data and data["notes"] == ["No city or county called '火星市' is known; check the name "
-                                                      "(e.g. 延吉, 吉林市, 船营区)."]
+    assert "_notes" not in data and data["notes"] == [
+        "No city or county called '火星市' is known; check the name (e.g. 延吉, 吉林市, 船营区)."
+    ]
 
 
 def test_bare_years_in_the_date_fields(client: FlaskClient) -> None:
@@ -647,10 +693,13 @@ def test_bare_years_in_the_date_fields(client: FlaskClient) -> None:
     assert facet(soup, "year") == {"2021": facet(soup, "year")["2021"]}
 
 
-@pytest.mark.parametrize("qs, says", [
-    ("q=志愿服务&from=2023&to=2021", "起始日期 2023 晚于截止日期 2021，请对调"),
-    ("q=志愿服务&from=昨天", "起始日期要写成 2023、2023-04 或 2023-04-12"),
-])
+@pytest.mark.parametrize(
+    "qs, says",
+    [
+        ("q=志愿服务&from=2023&to=2021", "起始日期 2023 晚于截止日期 2021，请对调"),
+        ("q=志愿服务&from=昨天", "起始日期要写成 2023、2023-04 或 2023-04-12"),
+    ],
+)
 def test_date_errors_are_in_chinese_and_point_at_the_dates(client: FlaskClient, qs: str, says: str) -> None:
     soup = page(client, "/?" + qs, status=400)
     alert = soup.select_one(".alert").get_text()
@@ -674,5 +723,5 @@ def test_marks_are_what_matched(client: FlaskClient) -> None:
     soup = page(client, "/?q=飞线充电&limit=20")
     marks = [m.get_text() for m in soup.select(".passage mark")]
     assert sorted(set(marks)) == ["飞线”充电", "飞线充电"]
-    soup = page(client, "/?q=" + quote("志愿服务 -\"志愿服务队\"") + "&limit=100")
+    soup = page(client, "/?q=" + quote('志愿服务 -"志愿服务队"') + "&limit=100")
     assert hits_of(soup) and "志愿服务队" not in soup.select_one(".hits").get_text()

@@ -29,8 +29,14 @@ def document_data(doc_id: str) -> dict[str, Any] | None:
     if view is None:
         return None
     return {
-        "doc_id": view.doc_id, "title": view.title, "source": view.source, "file": Path(view.source).name,
-        "province": view.province, "city": view.city, "county": view.county, "date": view.date,
+        "doc_id": view.doc_id,
+        "title": view.title,
+        "source": view.source,
+        "file": Path(view.source).name,
+        "province": view.province,
+        "city": view.city,
+        "county": view.county,
+        "date": view.date,
         "passages": [{k: row[k] for k in DOCUMENT} for row in view.passages],
         "also_in": [Path(source).name for source in view.also_in],
     }
@@ -40,14 +46,16 @@ def document_data(doc_id: str) -> dict[str, Any] | None:
 def document(doc_id: str) -> Any:
     data = document_data(doc_id)
     if data is None:
-        return render_template("error.html", status=404, title="找不到这篇文章",
-                               message="链接中的文章编号不存在，可能索引已重建。请重新搜索。"), 404
+        return render_template(
+            "error.html", status=404, title="找不到这篇文章", message="链接中的文章编号不存在，可能索引已重建。请重新搜索。"
+        ), 404
     q = request.args.get("q", "").strip()
     for row in data["passages"]:
         row["html"] = Markup(api.highlight_html(row["text"], q))
     back = url_for("web.search", q=q) if q else None
-    return render_template("doc.html", doc=data, q=q, back_url=back, p=Params(q=q),
-                           json_url=url_for("web.api_document", doc_id=data["doc_id"]))
+    return render_template(
+        "doc.html", doc=data, q=q, back_url=back, p=Params(q=q), json_url=url_for("web.api_document", doc_id=data["doc_id"])
+    )
 
 
 @bp.route("/api/doc/<path:doc_id>")
@@ -70,8 +78,9 @@ def healthz() -> Response:
         get_engine()
     except (api.NoIndex, api.IndexMismatch) as exc:
         message, status = index_problem(exc)
-        resp = jsonify({"status": "unavailable", "index": "missing" if isinstance(exc, api.NoIndex) else "outdated",
-                        "error": message})
+        resp = jsonify(
+            {"status": "unavailable", "index": "missing" if isinstance(exc, api.NoIndex) else "outdated", "error": message}
+        )
         resp.status_code = status
         return resp
     return jsonify({"status": "ok", "index": "ok"})

@@ -51,8 +51,10 @@ class Params:
 
     def options(self) -> api.SearchOptions:
         return api.SearchOptions(
-            {name: list(values) for name, values in self.filters.items()}, limit=self.limit,
-            offset=(self.page - 1) * self.limit, sort="date" if self.sort == "date" else "relevance",
+            {name: list(values) for name, values in self.filters.items()},
+            limit=self.limit,
+            offset=(self.page - 1) * self.limit,
+            sort="date" if self.sort == "date" else "relevance",
             collapse=self.collapse,
         )
 
@@ -107,8 +109,11 @@ def _int(args: Any, name: str, low: int, high: int, default: int, example: str) 
     if raw is None:
         return default
     if not re.fullmatch(r"\d{1,7}", raw) or not low <= int(raw) <= high:
-        raise ParamError(f"{name} takes a whole number from {low} to {high}, for example {name}={example} (got {raw!r}).",
-                         f"参数 {name} 要写 {low} 到 {high} 的整数，例如 {name}={example}（现在是 {raw!r}）。", field=name)
+        raise ParamError(
+            f"{name} takes a whole number from {low} to {high}, for example {name}={example} (got {raw!r}).",
+            f"参数 {name} 要写 {low} 到 {high} 的整数，例如 {name}={example}（现在是 {raw!r}）。",
+            field=name,
+        )
     return int(raw)
 
 
@@ -123,7 +128,9 @@ def parse_filters(args: Any) -> dict[str, tuple[str, ...]]:
                 en, zh = spec.form
                 raise ParamError(
                     f"{spec.url_param} takes {en}, for example {spec.url_param}={spec.example} (got {value!r}).",
-                    f"{spec.label}要写{zh}，例如 {spec.url_param}={spec.example}（现在是 {value!r}）。", field=spec.url_param)
+                    f"{spec.label}要写{zh}，例如 {spec.url_param}={spec.example}（现在是 {value!r}）。",
+                    field=spec.url_param,
+                )
         if values:
             out[spec.name] = tuple(values)
     return out
@@ -134,12 +141,18 @@ def parse_params(args: Any) -> Params:
     filters = parse_filters(args)
     sort = _one(args, "sort") or "relevance"
     if sort not in api.SORTS:
-        raise ParamError(f"sort must be one of {', '.join(api.SORTS)} (got {sort!r}).",
-                         f"排序方式只能是 relevance（相关度）或 date（日期）（现在是 {sort!r}）。", field="sort")
+        raise ParamError(
+            f"sort must be one of {', '.join(api.SORTS)} (got {sort!r}).",
+            f"排序方式只能是 relevance（相关度）或 date（日期）（现在是 {sort!r}）。",
+            field="sort",
+        )
     collapse = _one(args, "collapse") or "1"
     if collapse not in ("0", "1"):
-        raise ParamError(f"collapse takes 0 (show every copy) or 1 (default) (got {collapse!r}).",
-                         f"collapse 只能是 0（显示全部重复段落）或 1（默认，合并）（现在是 {collapse!r}）。", field="collapse")
+        raise ParamError(
+            f"collapse takes 0 (show every copy) or 1 (default) (got {collapse!r}).",
+            f"collapse 只能是 0（显示全部重复段落）或 1（默认，合并）（现在是 {collapse!r}）。",
+            field="collapse",
+        )
     return Params(
         q=args.get("q", "").strip(),
         filters=filters,

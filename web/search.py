@@ -34,8 +34,14 @@ def search() -> Any:
         ctx["stats"] = index_stats()
         return render_template("search.html", p=p, autofocus=True, json_url=url_for("web.api_stats"), **ctx)
     result, seconds = run_search(p)
-    return render_template("search.html", p=p, data=result.to_dict(), seconds=seconds,
-                           json_url=p.url("web.api_search", page=p.page), **page_context(p, result))
+    return render_template(
+        "search.html",
+        p=p,
+        data=result.to_dict(),
+        seconds=seconds,
+        json_url=p.url("web.api_search", page=p.page),
+        **page_context(p, result),
+    )
 
 
 @bp.route("/api/search")

@@ -90,8 +90,15 @@ def facet_views(facets: dict[str, list[FacetValue]], p: Params, distinct: dict[s
     """Facet data as the template shows it: ``{value, count, selected, url, bar}`` per value."""
     shown_max = current_app.config["FACET_SHOWN"]
     values: dict[str, list[dict[str, Any]]] = {
-        name: [{"value": str(v.value), "count": v.count, "selected": _selected(name, str(v.value), p),
-                "url": toggle_url(name, str(v.value), p) if name in FILTER_OF else None} for v in facets.get(name, [])]
+        name: [
+            {
+                "value": str(v.value),
+                "count": v.count,
+                "selected": _selected(name, str(v.value), p),
+                "url": toggle_url(name, str(v.value), p) if name in FILTER_OF else None,
+            }
+            for v in facets.get(name, [])
+        ]
         for name in FACETS
     }
     out = []
@@ -134,14 +141,31 @@ def year_chart(years: list[FacetValue], p: Params, total: int) -> dict[str, Any]
         n = counts.get(year, 0)
         h = max(round(plot_h * n / peak, 1), 2) if n else 0
         cx = round(left + i * slot + slot / 2, 1)
-        bars.append({
-            "year": year, "count": n, "x": round(cx - bar_w / 2, 1), "w": round(bar_w, 1), "h": h,
-            "y": top_pad + plot_h - h, "cx": cx, "slot": round(slot, 1), "slot_x": round(cx - slot / 2, 1),
-            "label": (len(span) - 1 - i) % year_step == 0, "show_count": slot >= 7 * len(str(n)) + 4,
-            "selected": _selected("year", str(year), p), "url": toggle_url("year", str(year), p) if n else None,
-        })
-    return {"bars": bars, "width": CHART_WIDTH, "height": top_pad + plot_h + label_h, "base": top_pad + plot_h,
-            "label_y": top_pad + plot_h + 13, "undated": total - sum(counts.values())}
+        bars.append(
+            {
+                "year": year,
+                "count": n,
+                "x": round(cx - bar_w / 2, 1),
+                "w": round(bar_w, 1),
+                "h": h,
+                "y": top_pad + plot_h - h,
+                "cx": cx,
+                "slot": round(slot, 1),
+                "slot_x": round(cx - slot / 2, 1),
+                "label": (len(span) - 1 - i) % year_step == 0,
+                "show_count": slot >= 7 * len(str(n)) + 4,
+                "selected": _selected("year", str(year), p),
+                "url": toggle_url("year", str(year), p) if n else None,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": top_pad + plot_h + label_h,
+        "base": top_pad + plot_h,
+        "label_y": top_pad + plot_h + 13,
+        "undated": total - sum(counts.values()),
+    }
 
 
 def chips(p: Params) -> list[dict[str, Any]]:
@@ -166,7 +190,9 @@ def pagination(p: Params, pages: int) -> dict[str, Any] | None:
     return {
         "prev": p.url(page=p.page - 1) if p.page > 1 else None,
         "next": p.url(page=p.page + 1) if p.page < pages else None,
-        "items": items, "pages": pages, "page": p.page,
+        "items": items,
+        "pages": pages,
+        "page": p.page,
     }
 
 
@@ -206,8 +232,10 @@ def place_label(item: Any) -> str:
 def export_links(p: Params) -> list[dict[str, str]]:
     """Download links for every passage of this search (paging left out: an export has no pages)."""
     query = urlencode(replace(p, page=1, limit=current_app.config["PAGE_SIZE"]).args())
-    return [{"format": fmt, "label": EXPORT_LABELS[fmt], "url": url_for("web.export_search", fmt=fmt) + "?" + query}
-            for fmt in api.EXPORT_FORMATS]
+    return [
+        {"format": fmt, "label": EXPORT_LABELS[fmt], "url": url_for("web.export_search", fmt=fmt) + "?" + query}
+        for fmt in api.EXPORT_FORMATS
+    ]
 
 
 def export_filename(p: Params, fmt: str) -> tuple[str, str]:

@@ -5,8 +5,17 @@ from pathlib import Path
 
 from .base import ColumnFilter, Engine, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex
 
-__all__ = ["ColumnFilter", "Engine", "EngineHit", "EngineResult", "Filters", "IndexMismatch", "NoIndex", "engine_generation",
-           "open_engine"]
+__all__ = [
+    "ColumnFilter",
+    "Engine",
+    "EngineHit",
+    "EngineResult",
+    "Filters",
+    "IndexMismatch",
+    "NoIndex",
+    "engine_generation",
+    "open_engine",
+]
 
 
 def open_engine(index_dir: Path, create: bool = False) -> Engine:

@@ -79,7 +79,13 @@ class Writer(Protocol):
 class Engine(Protocol):
     def writer(self) -> Writer: ...
     def search(
-        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: Sort, collapse: bool = True,
+        self,
+        query: ParsedQuery,
+        filters: Filters,
+        limit: int,
+        offset: int,
+        sort: Sort,
+        collapse: bool = True,
         facet_size: int | None = None,
     ) -> EngineResult: ...
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> tuple[int, Iterator[EngineHit]]: ...

@@ -61,15 +61,33 @@ from ..text import normalize_text
 from .decoding import UnreadableFile, decode_bytes
 from .doctype import doc_type
 
-__all__ = ["FOLDER_FILES", "Metadata", "MetadataError", "Override", "find_folder_metadata", "load_metadata",
-           "parse_metadata", "read_metadata_text"]
+__all__ = [
+    "FOLDER_FILES",
+    "Metadata",
+    "MetadataError",
+    "Override",
+    "find_folder_metadata",
+    "load_metadata",
+    "parse_metadata",
+    "read_metadata_text",
+]
 
 FOLDER_FILES = ("metadata.csv", "metadata.jsonl")
 COLUMNS = ("file", "match_title", "title", "province", "city", "county", "date")
 _ALIASES = {
-    "文件": "file", "文件名": "file", "原标题": "match_title", "匹配标题": "match_title", "标题": "title",
-    "省": "province", "省份": "province", "城市": "city", "市": "city", "区县": "county", "县": "county",
-    "区": "county", "日期": "date",
+    "文件": "file",
+    "文件名": "file",
+    "原标题": "match_title",
+    "匹配标题": "match_title",
+    "标题": "title",
+    "省": "province",
+    "省份": "province",
+    "城市": "city",
+    "市": "city",
+    "区县": "county",
+    "县": "county",
+    "区": "county",
+    "日期": "date",
 }
 _FIELDS = ("title", "province", "city", "county", "date")
 
@@ -137,7 +155,8 @@ class Metadata:
         layers = [self.rows.get(("name", Path(path_key).name)), self.rows.get(("path", path_key))]
         parts = [
             (match or "", o.title, o.place and (o.place.province, o.place.city, o.place.county), o.date)
-            for layer in layers if layer
+            for layer in layers
+            if layer
             for match, o in sorted(layer.items(), key=lambda kv: kv[0] or "")
         ]
         return hashlib.sha1(repr(parts).encode()).hexdigest()[:16] if parts else ""
@@ -276,7 +295,7 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
             if "file" not in named:
                 raise MetadataError(f"{path} line {line}: no 'file' column; the header must name it (file,title,city,...)")
             continue
-        if any(cell.strip() for col, cell in zip(columns, cells) if col is None) or any(c.strip() for c in cells[len(columns):]):
+        if any(cell.strip() for col, cell in zip(columns, cells) if col is None) or any(c.strip() for c in cells[len(columns) :]):
             raise MetadataError(
                 f"{path} line {line}: {len(cells)} cells but {len([c for c in columns if c])} named columns "
                 "(a comma inside a value needs quotes)"
@@ -295,7 +314,7 @@ def _jsonl_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
         except json.JSONDecodeError as exc:
             raise MetadataError(f"{path} line {line}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
         if not isinstance(obj, dict):
-            raise MetadataError(f"{path} line {line}: each line must be one JSON object {{\"file\": ..., ...}}")
+            raise MetadataError(f'{path} line {line}: each line must be one JSON object {{"file": ..., ...}}')
         row: dict[str, str] = {}
         for key, value in obj.items():
             col = _column(path, line, str(key))
@@ -305,7 +324,7 @@ def _jsonl_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
                 raise MetadataError(f"{path} line {line}: {key!r} must be text, not {type(value).__name__}")
             row[col] = str(value)
         if "file" not in row:
-            raise MetadataError(f"{path} line {line}: no \"file\" key; every line names its file")
+            raise MetadataError(f'{path} line {line}: no "file" key; every line names its file')
         yield line, row
 
 
@@ -362,7 +381,8 @@ def _resolve_place(where: str, province: str | None, city: str | None, county: s
             raise MetadataError(_unknown(where, "city", city, resolve_name(city), prov))
     if county:
         found = [
-            p for p in resolve_name(county)
+            p
+            for p in resolve_name(county)
             if p.county and (prov is None or p.province == prov) and (city_place is None or p.city == city_place.city)
         ]
         if not found:
@@ -383,9 +403,7 @@ def _one(where: str, level: str, name: str, places: list[Place]) -> Place:
     raise MetadataError(f"{where}: {level} {name!r} is ambiguous ({options}); add its {parent}")
 
 
-def _unknown(
-    where: str, level: str, name: str, elsewhere: list[Place], prov: str | None, city: Place | None = None
-) -> str:
+def _unknown(where: str, level: str, name: str, elsewhere: list[Place], prov: str | None, city: Place | None = None) -> str:
     if elsewhere:
         # The name exists, just not under the parent given.
         inside = city.city if city is not None else prov

@@ -49,12 +49,7 @@ class Paragraph:
 def is_heading_text(text: str) -> bool:
     """A short line that does not end a sentence reads as a heading or title."""
     text = text.strip()
-    return (
-        0 < len(text) <= HEADING_MAX
-        and not ends_sentence(text)
-        and not text.endswith(("，", "、", ","))
-        and "。" not in text
-    )
+    return 0 < len(text) <= HEADING_MAX and not ends_sentence(text) and not text.endswith(("，", "、", ",")) and "。" not in text
 
 
 def _lines(text: str) -> list[str]:

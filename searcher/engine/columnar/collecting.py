@@ -18,7 +18,13 @@ MAX_LISTED_COPIES = 50
 
 
 def ordered(
-    segs: Segments, docs: np.ndarray, matched: np.ndarray, query: ParsedQuery, reads: QueryReads, sort: Sort, k: int,
+    segs: Segments,
+    docs: np.ndarray,
+    matched: np.ndarray,
+    query: ParsedQuery,
+    reads: QueryReads,
+    sort: Sort,
+    k: int,
     groups: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(positions in ``docs`` of the first k results, BM25 scores or None when sorted by date)."""

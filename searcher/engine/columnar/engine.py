@@ -52,8 +52,10 @@ class ColumnarEngine:
             )
         if meta.get("stored") != list(STORED_FIELDS) or meta.get("columns") != list(COLUMNS):
             # A field added to (or dropped from) searcher.fields: old segments lack its column.
-            added = sorted({c for c in COLUMNS if c not in meta.get("columns", [])}
-                           | {f for f in STORED_FIELDS if f not in meta.get("stored", [])})
+            added = sorted(
+                {c for c in COLUMNS if c not in meta.get("columns", [])}
+                | {f for f in STORED_FIELDS if f not in meta.get("stored", [])}
+            )
             raise IndexMismatch("index built with other fields" + (f" (it has no {', '.join(added)})" if added else ""))
         self.ix = store.open_store(self.dir)
         self._state: tuple[int, Any, Segments] | None = None
@@ -66,8 +68,7 @@ class ColumnarEngine:
         if self.side_dir.exists():
             shutil.rmtree(self.side_dir)
         self.ix = store.create_store(self.dir)
-        meta = {"engine": ENGINE_FORMAT, "analyzer": analyzer_id(), "stored": list(STORED_FIELDS),
-                "columns": list(COLUMNS)}
+        meta = {"engine": ENGINE_FORMAT, "analyzer": analyzer_id(), "stored": list(STORED_FIELDS), "columns": list(COLUMNS)}
         tmp = meta_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(meta_path)
@@ -121,14 +122,26 @@ class ColumnarEngine:
     # --- searching ---------------------------------------------------------------------
 
     def search(
-        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: Sort, collapse: bool = True,
+        self,
+        query: ParsedQuery,
+        filters: Filters,
+        limit: int,
+        offset: int,
+        sort: Sort,
+        collapse: bool = True,
         facet_size: int | None = None,
     ) -> EngineResult:
         with self._lock:
             return self._search(query, filters, limit, offset, sort, collapse, facet_size)
 
     def _search(
-        self, query: ParsedQuery, filters: Filters, limit: int, offset: int, sort: Sort, collapse: bool,
+        self,
+        query: ParsedQuery,
+        filters: Filters,
+        limit: int,
+        offset: int,
+        sort: Sort,
+        collapse: bool,
         facet_size: int | None,
     ) -> EngineResult:
         reader, segs = self._current()
@@ -153,8 +166,13 @@ class ColumnarEngine:
                     listed = copies(segs, others[:MAX_LISTED_COPIES])
                 score = 0.0 if scores is None else round(float(scores[pos]), 4)
                 hits.append(EngineHit(store.stored(reader, d), score, listed, int(len(others))))
-        return EngineResult(total=int(len(docs)), hits=hits, facets=facets, collapsed_total=int(pages),
-                            facet_distinct={name: distinct for name, (_, distinct) in counted.items()})
+        return EngineResult(
+            total=int(len(docs)),
+            hits=hits,
+            facets=facets,
+            collapsed_total=int(pages),
+            facet_distinct={name: distinct for name, (_, distinct) in counted.items()},
+        )
 
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> tuple[int, Iterator[EngineHit]]:
         """Every match, in result order, read lazily (for export: no cap, little memory)."""
@@ -257,9 +275,16 @@ class ColumnarEngine:
         size = sum(f.stat().st_size for f in self.dir.rglob("*") if f.is_file())
         distinct = lambda name: len(segs.counts(name, live))  # noqa: E731
         return IndexStats(
-            documents=distinct("doc_id"), files=distinct("path_key"), passages=int(len(live)),
-            provinces=distinct("province"), cities=distinct("city"), counties=distinct("county"),
-            years=dict(sorted(years.items())), index_bytes=size, analyzer=analyzer_id(), engine=ENGINE_FORMAT,
+            documents=distinct("doc_id"),
+            files=distinct("path_key"),
+            passages=int(len(live)),
+            provinces=distinct("province"),
+            cities=distinct("city"),
+            counties=distinct("county"),
+            years=dict(sorted(years.items())),
+            index_bytes=size,
+            analyzer=analyzer_id(),
+            engine=ENGINE_FORMAT,
         )
 
 

@@ -71,15 +71,14 @@ class QueryReads:
         return found
 
 
-def matches(
-    segs: Segments, query: ParsedQuery, filters: Filters, reads: QueryReads
-) -> tuple[np.ndarray, np.ndarray]:
+def matches(segs: Segments, query: ParsedQuery, filters: Filters, reads: QueryReads) -> tuple[np.ndarray, np.ndarray]:
     """(mask, sorted document numbers) of the live passages matching the query and filters."""
     matched = match_mask(segs, query, reads)
     mask = filter_mask(segs, filters)
     if mask is not None:
         matched &= mask
     return matched, np.flatnonzero(matched)
+
 
 def match_mask(segs: Segments, query: ParsedQuery, reads: QueryReads) -> np.ndarray:
     """Boolean mask over document numbers of the live passages the query matches.
@@ -98,6 +97,7 @@ def match_mask(segs: Segments, query: ParsedQuery, reads: QueryReads) -> np.ndar
     for clause in query.must_not:
         matched &= ~clause_mask(segs, clause, reads)  # what the clause would match, removed
     return matched
+
 
 def clause_mask(segs: Segments, clause: Clause, reads: QueryReads) -> np.ndarray:
     terms = options(clause)

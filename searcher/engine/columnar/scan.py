@@ -48,8 +48,13 @@ def _in_window(text: np.ndarray, off: np.ndarray, rows: np.ndarray, words: Seque
 
 def _matches_pattern(text: np.ndarray, off: np.ndarray, rows: np.ndarray, pattern: re.Pattern[str]) -> np.ndarray:
     """Which passages ``rows`` of ``text`` ``pattern`` finds something in (a mask over ``rows``)."""
-    return np.array([pattern.search(text[off[i] : off[i + 1]].tobytes().decode("utf-16-le", "surrogatepass"))
-                     is not None for i in rows.tolist()], dtype=bool)
+    return np.array(
+        [
+            pattern.search(text[off[i] : off[i + 1]].tobytes().decode("utf-16-le", "surrogatepass")) is not None
+            for i in rows.tolist()
+        ],
+        dtype=bool,
+    )
 
 
 class TextScans:

@@ -36,10 +36,11 @@ from .scan import TextScans
 
 DATA_FILE = "data.bin"
 # The fields' columns (searcher.fields), then what the engine itself looks up and ranks by.
-COLUMNS = (*FIELD_COLUMNS, "path_key", "content_hash", "doc_id", "heading", "title", "section", "place", "source",
-           "paragraph")
+COLUMNS = (*FIELD_COLUMNS, "path_key", "content_hash", "doc_id", "heading", "title", "section", "place", "source", "paragraph")
 # Substring results are kept for repeated terms (typing, paging, facet clicks), up to this many bytes.
 _CACHE_BYTES = 48 * 2**20
+
+
 class SegmentBuilder:
     """Collects the passages of one Whoosh commit and writes their segment."""
 
@@ -54,7 +55,11 @@ class SegmentBuilder:
         return len(self.texts)
 
     def add(
-        self, folded_text: str, columns: dict[str, str | None], date: str | None, minhash: np.ndarray,
+        self,
+        folded_text: str,
+        columns: dict[str, str | None],
+        date: str | None,
+        minhash: np.ndarray,
         word_ids: np.ndarray,
     ) -> None:
         self.minhashes.append(minhash)
@@ -108,16 +113,14 @@ class SegmentBuilder:
                 codes[i, j] = vocab[j].setdefault(value, len(vocab[j]))
         np.save(tmp / "codes.npy", codes)
         np.save(tmp / "dates.npy", np.array(self.dates, dtype=np.int32).reshape(n, 2))
-        np.save(tmp / "minhash.npy", np.stack(self.minhashes).astype(np.uint32) if n else
-                np.zeros((0, HASHES), dtype=np.uint32))
+        np.save(tmp / "minhash.npy", np.stack(self.minhashes).astype(np.uint32) if n else np.zeros((0, HASHES), dtype=np.uint32))
         layout = {}
         with open(tmp / DATA_FILE, "wb") as fh:
             for name, array in big.items():
                 layout[name] = [array.dtype.str, fh.tell(), len(array)]
                 fh.write(np.ascontiguousarray(array).tobytes())
         (tmp / "vocab.json").write_text(
-            json.dumps({"n": n, "columns": COLUMNS, "vocab": [list(v) for v in vocab], "data": layout},
-                       ensure_ascii=False),
+            json.dumps({"n": n, "columns": COLUMNS, "vocab": [list(v) for v in vocab], "data": layout}, ensure_ascii=False),
             encoding="utf-8",
         )
         if final.exists():
@@ -182,7 +185,10 @@ class Segments(TextScans):
             load = lambda name, d=seg_dir: np.load(d / f"{name}.npy")  # noqa: E731
             self.segments.append(
                 Segment(
-                    base, n, DataFile(seg_dir / DATA_FILE, meta["data"]), load("toff"),
+                    base,
+                    n,
+                    DataFile(seg_dir / DATA_FILE, meta["data"]),
+                    load("toff"),
                     (load("uni_keys"), load("uni_off")),
                     (load("bi_keys"), load("bi_off")),
                     (load("br_keys"), load("br_off")),
@@ -276,9 +282,7 @@ class Segments(TextScans):
             if values is None:
                 # Spaces around each value let one find() test whole space-separated words too.
                 # Titles and headings are kept as written; they are matched folded (simplified, lower case).
-                values = self._value_arrays[name] = np.array(
-                    [f" {fold(v)} " for v in self.values[COLUMNS.index(name)]]
-                )
+                values = self._value_arrays[name] = np.array([f" {fold(v)} " for v in self.values[COLUMNS.index(name)]])
             probe = f" {needle} " if whole_word else needle
             cached = np.flatnonzero(np.char.find(values, probe) >= 0).astype(np.int32)
             cached = cached[cached != 0]

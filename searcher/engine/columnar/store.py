@@ -76,8 +76,11 @@ def open_store(index_dir: Path) -> Any:
 def create_store(index_dir: Path) -> Any:
     """A new, empty store; files of an earlier one (only those) are removed first."""
     for child in index_dir.iterdir():
-        if child.is_file() and (child.name.startswith(("_passages", "passages_", f"{INDEX_NAME}_"))
-                                or child.suffix in (".seg", ".toc") or child.name == META_FILE):
+        if child.is_file() and (
+            child.name.startswith(("_passages", "passages_", f"{INDEX_NAME}_"))
+            or child.suffix in (".seg", ".toc")
+            or child.name == META_FILE
+        ):
             child.unlink()
     return whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
 

@@ -64,4 +64,3 @@ class Writer:
 
 def _column_value(value: Any) -> str | None:
     return None if value is None else str(value)
-

@@ -18,8 +18,18 @@ from ..decoding import UnreadableFile, decode_bytes
 from .layout import RADICALS, Block, layout_blocks
 from .sniffing import ole2_reason, sniff, zip_reason
 
-__all__ = ["READERS", "SUPPORTED_SUFFIXES", "Block", "UnreadableFile", "extract_text", "layout_blocks", "read_text",
-           "sniff", "supported_suffixes", "unsupported_reason"]
+__all__ = [
+    "READERS",
+    "SUPPORTED_SUFFIXES",
+    "Block",
+    "UnreadableFile",
+    "extract_text",
+    "layout_blocks",
+    "read_text",
+    "sniff",
+    "supported_suffixes",
+    "unsupported_reason",
+]
 
 # .doc is picked up so that its owner hears "convert to .docx" instead of nothing at all.
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc")
