@@ -97,6 +97,8 @@ class _Record(Mapping[str, Any]):
     """A typed record that also reads as a read-only mapping of its fields (``row["city"]``,
     ``dict(row)``), for scripts and templates; ``to_dict`` gives the JSON form."""
 
+    __slots__ = ()
+
     def __getitem__(self, name: str) -> Any:
         if name not in _field_names(type(self)):
             raise KeyError(name)
@@ -117,7 +119,9 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
-@dataclass(frozen=True)
+# Not frozen: one is built per hit and per listed copy on every query, and a frozen
+# dataclass's __init__ costs four times as much (treat it as read-only all the same).
+@dataclass(slots=True)
 class StoredPassage(_Record):
     """A passage as the engine stores and returns it: unknown values are None."""
 
@@ -142,7 +146,9 @@ class StoredPassage(_Record):
         return int(self.date[:4]) if self.date else None
 
 
-@dataclass(frozen=True)
+# Not frozen: one is built per hit and per listed copy on every query, and a frozen
+# dataclass's __init__ costs four times as much (treat it as read-only all the same).
+@dataclass(slots=True)
 class Copy(_Record):
     """Another copy (identical or near-identical passage) of a hit, among the matches."""
 

@@ -73,8 +73,5 @@ _COPY_COLUMNS = tuple(f.name for f in dataclass_fields(Copy) if f.name != "id")
 
 def copies(segs: Segments, docs: np.ndarray) -> list[Copy]:
     """The copies a hit lists, from the columns (listing them reads nothing from the passage store)."""
-    out = []
-    for row in segs.rows(docs, (*_COPY_COLUMNS, "paragraph")):
-        values = dict(zip(_COPY_COLUMNS, row))
-        out.append(Copy(id=f"{values['doc_id']}-{row[-1]}", **values))  # type: ignore[arg-type]
-    return out
+    # Positional: Copy's fields after id are _COPY_COLUMNS, in order; a row ends with the paragraph.
+    return [Copy(f"{row[0]}-{row[-1]}", *row[:-1]) for row in segs.rows(docs, (*_COPY_COLUMNS, "paragraph"))]  # type: ignore[arg-type]
