@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from . import export, highlight, indexing
 from .dates import date_key, typed_date
 from .engine import ColumnFilter, Engine, EngineHit, Filters, IndexMismatch, NoIndex, engine_generation, open_engine
-from .engine.base import Sort
+from .engine.base import IndexBusy, MergeReport, Sort
 from .fields import FILTER_BY_NAME, Filter
 from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
 from .model import ArticlePair, FacetValue, Hit, Notice, Result, StoredPassage, Suggestion
@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_INDEX_DIR",
+    "IndexBusy",
     "IndexMismatch",
+    "MergeReport",
     "IndexSummary",
     "NoIndex",
     "QueryError",
@@ -196,6 +198,12 @@ def forget_corrections(path: str, index_dir: str | os.PathLike[str] = DEFAULT_IN
 def remove(paths: list[str], index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> tuple[int, list[str]]:
     """Remove indexed files at or below ``paths``: (files removed, paths that matched nothing)."""
     return indexing.remove(open_index(index_dir), Path(index_dir), paths)
+
+
+def optimize(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> MergeReport:
+    """Merge the index's segments into as few as the merge size allows, reclaiming the space of
+    deleted passages. Raises IndexBusy while another process writes the index."""
+    return open_index(index_dir).merge(optimize=True)
 
 
 def _full_date(value: str | None, name: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -176,6 +177,34 @@ def remove_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
     _note(f"removed {removed} file(s) from {index_dir}/")
     if unmatched:
         raise click.ClickException("nothing indexed at " + ", ".join(unmatched) + "; `searcher stats` lists the indexed folders.")
+
+
+@main.command("optimize")
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Write what was merged as JSON to stdout.")
+@click.pass_context
+def optimize_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Merge the index into as few segments as possible and reclaim deleted passages.
+
+    Index runs already merge small segments as they go; this is for after many removals
+    or replaced files, or before copying an index elsewhere."""
+    index_dir = ctx.obj["index_dir"]
+    try:
+        report = api.optimize(index_dir)
+    except (api.NoIndex, api.IndexMismatch) as exc:
+        raise _fail_for_index(exc, index_dir) from exc
+    except api.IndexBusy as exc:
+        raise click.ClickException(
+            f"another searcher process is writing {index_dir}/; run `searcher optimize` again when it has finished."
+        ) from exc
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False))
+        return
+    _note(
+        f"{report.segments_before} segment(s) -> {report.segments_after}, "
+        f"{report.reclaimed} deleted passage(s) reclaimed, "
+        f"{report.bytes_before / 1e6:.1f} MB -> {report.bytes_after / 1e6:.1f} MB"
+    )
 
 
 def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 from .analysis import analyze_document
 from .engine import Engine
+from .engine.base import IndexBusy
 from .model import Document
 
 FOLDERS_FILE = "folders.json"
@@ -51,6 +52,7 @@ class IndexSummary:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     megabytes: float = 0.0
+    merges: int = 0  # segment merges after the run's last commit
 
     @property
     def partial(self) -> bool:
@@ -216,10 +218,21 @@ def run(
         writer.cancel()
         raise
     if summary.files or summary.removed:
+        summary.merges = merge_segments(engine)
         engine.warm()  # duplicate groups now, not on the first search
     _record_folders(index_dir, paths, files)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def merge_segments(engine: Engine) -> int:
+    """Merges after a run's last commit, as the engine's policy asks: a collection that grows
+    a little every day keeps few segments and reclaims replaced passages. Another writer
+    holding the index now merges after its own run."""
+    try:
+        return engine.merge().merges
+    except IndexBusy:
+        return 0
 
 
 def _size(path: Path) -> int:
@@ -287,6 +300,8 @@ def remove(engine: Engine, index_dir: Path, paths: list[str]) -> tuple[int, list
     except BaseException:
         writer.cancel()
         raise
+    if removed:
+        merge_segments(engine)
     record = folders(index_dir)
     for given in paths:
         root = str(Path(given).resolve())

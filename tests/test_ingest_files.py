@@ -101,9 +101,11 @@ def test_side_segment_without_its_whoosh_commit_is_ignored(tmp_path: Path, seeds
     f = SourceFile(seeds_dir / "001_ca32e554f464536a.txt", "001.txt")
     for doc in read_documents(f):
         writer.add_document(analyze_document(doc), f.path_key, "x")
-    writer._side.write(writer._side_dir, writer._base)  # the side half of a commit ...
+    writer._side.write(writer._side_dir, writer._w.newsegment.segid)  # the side half of a commit ...
     writer.cancel()  # ... and then the process dies before Whoosh commits
     assert api.search('"路长"', ix).total == before
     assert api.search('"飞线充电"', ix).total == 0
     api.index([str(seeds_dir)], ix)  # the next run completes the index
     assert api.search('"飞线充电"', ix).total == 2
+    # ... and its merge removed the arrays no committed segment names.
+    assert all(p.name in {s.segid for s in engine.ix._read_toc().segments} for p in (ix / "side").iterdir() if p.is_dir())

@@ -11,7 +11,7 @@ from searcher.dupes import signatures
 from searcher.engine.columnar.segments import SegmentBuilder, Segments
 
 
-def _build(side: Path, texts: list[str], words: list[list[str]], base: int = 0) -> None:
+def _build(side: Path, texts: list[str], words: list[list[str]], name: str = "s0") -> None:
     builder = SegmentBuilder()
     sigs = signatures(texts)
     for i, (text, ws) in enumerate(zip(texts, words)):
@@ -22,7 +22,7 @@ def _build(side: Path, texts: list[str], words: list[list[str]], base: int = 0) 
             sigs[i],
             word_hashes(ws),
         )
-    builder.write(side, base)
+    builder.write(side, name)
 
 
 def test_segment_beyond_16_bit_document_numbers(tmp_path: Path) -> None:
@@ -31,7 +31,7 @@ def test_segment_beyond_16_bit_document_numbers(tmp_path: Path) -> None:
     texts = [f"第{i}段路长巡查" if i % 1000 == 999 else f"第{i}段" for i in range(n)]
     words = [["路长", "巡查"] if i % 1000 == 999 else ["段"] for i in range(n)]
     _build(tmp_path, texts, words)
-    side = Segments(tmp_path, n, deleted=[])
+    side = Segments(tmp_path, [("s0", n)], deleted=[])
     expected = np.arange(999, n, 1000)
     assert np.array_equal(side.substring("路长巡查"), expected)  # bigrams + text verification
     assert np.array_equal(side.substring("巡"), expected)  # unigram postings
@@ -44,7 +44,7 @@ def test_segment_beyond_16_bit_document_numbers(tmp_path: Path) -> None:
 def test_substring_never_spans_two_passages_and_respects_deletions(tmp_path: Path) -> None:
     texts = ["文明城市创建", "工作总结文明", "城市管理", "全国文明城市"]
     _build(tmp_path, texts, [["文明城市", "创建"], ["工作", "总结", "文明"], ["城市", "管理"], ["全国", "文明城市"]])
-    side = Segments(tmp_path, len(texts), deleted=[3])
+    side = Segments(tmp_path, [("s0", len(texts))], deleted=[3])
     # 工作总结文明|城市管理 are stored back to back; the match across them is not a match.
     assert side.substring("文明城市").tolist() == [0]
     assert side.substring("明城").tolist() == [0]

@@ -27,6 +27,22 @@ class IndexMismatch(Exception):
     """The index was built by another analyzer or format version and must be rebuilt."""
 
 
+class IndexBusy(Exception):
+    """Another process is writing the index (holds its write lock)."""
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    """What a merge did: merges committed, segments and deleted passages before and after."""
+
+    merges: int
+    segments_before: int
+    segments_after: int
+    reclaimed: int  # deleted passages whose space was reclaimed
+    bytes_before: int
+    bytes_after: int
+
+
 @dataclass(frozen=True)
 class ColumnFilter:
     """Passages whose value in any of ``columns`` is one of ``values`` (full stored values)."""
@@ -97,4 +113,5 @@ class Engine(Protocol):
     def stats(self) -> IndexStats: ...
     def all_passages(self) -> Iterable[StoredPassage]: ...
     def generation(self) -> int: ...
+    def merge(self, optimize: bool = False) -> MergeReport: ...
     def close(self) -> None: ...

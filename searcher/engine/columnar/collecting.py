@@ -3,6 +3,7 @@ sorted), one per duplicate group, and the copies a hit lists."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields as dataclass_fields
 
 import numpy as np
@@ -29,14 +30,19 @@ def ordered(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(positions in ``docs`` of the first k results, BM25 scores or None when sorted by date)."""
     if sort == "date" or not query.must:
-        return top(docs, segs.dates[docs, 0], k, groups), None
+        return top(docs, segs.dates[docs, 0], k, groups, segs.file_rank), None
     scores = bm25(segs, docs, matched, query, reads)
-    return top(docs, scores, k, groups), scores
+    return top(docs, scores, k, groups, segs.file_rank), scores
 
 
-def top(docs: np.ndarray, key: np.ndarray, k: int, groups: np.ndarray | None) -> np.ndarray:
-    """Positions in ``docs`` of the ``k`` best by ``key`` (higher first, ties in document order),
-    with ``groups`` only the first copy of each duplicate group.
+def top(
+    docs: np.ndarray, key: np.ndarray, k: int, groups: np.ndarray | None, file_rank: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Positions in ``docs`` of the ``k`` best by ``key`` (higher first; ties by file path, then
+    in the file's order), with ``groups`` only the first copy of each duplicate group.
+
+    Ties never follow document numbers alone: those depend on the order files were indexed
+    in and on merges, and a fresh build must list what an index built day by day lists.
 
     Sorts only the candidates scoring at least the m-th best key (ties included, so they are
     exactly a prefix of the full order), widening m until it holds k groups."""
@@ -48,7 +54,8 @@ def top(docs: np.ndarray, key: np.ndarray, k: int, groups: np.ndarray | None) ->
         else:
             kth = np.partition(key, n - m)[n - m]
             cand = np.flatnonzero(key >= kth)
-        order = cand[np.lexsort((docs[cand], -key[cand].astype(np.float64)))]
+        # A file's passages are consecutive and in order in one segment, and merges keep that.
+        order = cand[np.lexsort((docs[cand], file_rank(docs[cand]), -key[cand].astype(np.float64)))]
         if groups is not None:
             g = groups[docs[order]]
             keep = g < 0

@@ -23,10 +23,12 @@ class DataFile:
     Not memory-mapped: what a query reads is copied out of the OS page cache, so the
     process's memory holds only what it keeps, not every page any query ever touched."""
 
-    def __init__(self, path: Path, layout: dict[str, list[Any]]) -> None:
+    def __init__(self, path: Path, layout: dict[str, list[Any]], open_now: bool = False) -> None:
         self.path = path
         self.layout = {name: (np.dtype(dt), int(off), int(count)) for name, (dt, off, count) in layout.items()}
         self._fd: int | None = None
+        if open_now:  # a reader opens its files at once: a merge may remove the folder later
+            self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
 
     def count(self, name: str) -> int:
         return self.layout[name][2]

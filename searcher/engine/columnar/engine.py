@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,17 +19,18 @@ from ...dupes import duplicate_articles
 from ...matching import matching_text
 from ...model import ArticlePair, ArticleRef, Copy, IndexStats, StoredPassage
 from ...query import ParsedQuery
-from ..base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, NoIndex, Sort
+from ..base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexBusy, IndexMismatch, MergeReport, NoIndex, Sort
 from . import store
 from .arrays import distinct
 from .collecting import MAX_LISTED_COPIES, copies, group_count, ordered
 from .matching import QueryReads, matches
-from .segments import COLUMNS, Segments, SegmentsMissing
-from .store import META_FILE, STORED_FIELDS
+from .merging import SegmentInfo, TieredPolicy, merged_data, segment_info
+from .segments import COLUMNS, Segments, SegmentsMissing, segment_dir, write_segment
+from .store import META_FILE, STORED_FIELDS, whoosh_index
 from .writer import Writer
 
 # Stamped into the index: another value asks for `searcher index --rebuild`.
-ENGINE_FORMAT = "columnar-11"
+ENGINE_FORMAT = "columnar-11"  # columnar-11 indexes written before merging are read as they are
 SEGMENTS_DIR = "side"  # the folder name of earlier versions, kept
 
 
@@ -95,14 +97,135 @@ class ColumnarEngine:
         if self._state is None or self._state[0] != generation:
             # The previous reader is not closed here: an export may still be reading from it.
             # It closes its files when the last reference to it goes.
-            reader = self.ix.reader()
-            try:
-                segs = Segments(self.side_dir, reader.doc_count_all(), store.deleted_docs(reader))
-            except SegmentsMissing as exc:
-                reader.close()
-                raise IndexMismatch(f"{exc}") from exc
-            self._state = (generation, reader, segs)
+            for attempt in range(3):
+                reader = self.ix.reader()
+                try:
+                    segs = Segments(self.side_dir, store.layout(reader), store.deleted_docs(reader))
+                    break
+                except FileNotFoundError:
+                    # A merge committed and removed the old segments' files while this reader
+                    # opened them: the next reader sees the merged segment.
+                    reader.close()
+                    if attempt == 2:
+                        raise
+                except SegmentsMissing as exc:
+                    reader.close()
+                    raise IndexMismatch(f"{exc}") from exc
+            self._state = (reader.generation(), reader, segs)
         return self._state[1], self._state[2]
+
+    def merge(self, optimize: bool = False, policy: TieredPolicy | None = None) -> MergeReport:
+        """Merges segments as the tiered policy asks (all of them with ``optimize``), one commit
+        per merge. Raises ``IndexBusy`` when another writer holds the index."""
+        policy = policy or TieredPolicy()
+        before = self._segment_infos()
+        size_before = _tree_bytes(self.dir)
+        merges = 0
+        planned = policy.everything(before) if optimize else None
+        while True:
+            try:
+                w = self.ix.writer(limitmb=256, compound=False)
+            except whoosh_index.LockError as exc:
+                if merges:
+                    break  # another writer started after our last merge: let it write
+                raise IndexBusy(str(self.dir)) from exc
+            try:
+                # A folder named by its first passage (indexes from before merging) would be
+                # misread once a merge moves passages: named by segment id from now on.
+                self._name_legacy_folders(w.segments)
+                infos = self._segment_infos(w.segments)
+                if planned is not None:
+                    names = next((p for p in planned if all(n in {i.name for i in infos} for n in p)), [])
+                    if names:
+                        planned.remove(names)
+                else:
+                    names = policy.next_merge(infos)
+                self._remove_orphans({i.name for i in infos})
+                if not names:
+                    w.cancel()
+                    break
+                self._merge_one(w, names)
+            except BaseException:
+                if not w.is_closed:
+                    w.cancel()
+                raise
+            merges += 1
+        after = self._segment_infos()
+        return MergeReport(
+            merges=merges,
+            segments_before=len(before),
+            segments_after=len(after),
+            reclaimed=sum(i.deleted for i in before) - sum(i.deleted for i in after),
+            bytes_before=size_before,
+            bytes_after=_tree_bytes(self.dir),
+        )
+
+    def _segment_infos(self, segments: Any = None) -> list[SegmentInfo]:
+        if segments is None:
+            segments = self.ix._read_toc().segments  # the committed list, in document order
+        infos = []
+        base = 0
+        for seg in segments:
+            n_all = int(seg.doc_count_all())
+            seg_dir = segment_dir(self.side_dir, seg.segid, base, n_all)
+            if n_all and seg_dir is not None:
+                infos.append(segment_info(seg_dir, seg.segid, n_all, int(seg.deleted_count())))
+            base += n_all
+        return infos
+
+    def _merge_one(self, w: Any, names: list[str]) -> None:
+        """One merge: arrays of the merged segment under the new store segment's id, then the
+        store's commit (Whoosh copies the live stored passages), then the old arrays removed."""
+        from whoosh.reading import SegmentReader
+
+        chosen = set(names)
+        parts: list[tuple[Path, np.ndarray]] = []
+        base = 0
+        for seg in w.segments:
+            n_all = int(seg.doc_count_all())
+            if seg.segid in chosen:
+                seg_dir = segment_dir(self.side_dir, seg.segid, base, n_all)
+                assert seg_dir is not None
+                live = np.ones(n_all, dtype=bool)
+                live[np.fromiter(seg.deleted_docs(), dtype=np.int64)] = False
+                parts.append((seg_dir, live))
+            base += n_all
+        if sum(int(live.sum()) for _, live in parts):
+            write_segment(self.side_dir, w.newsegment.segid, merged_data(parts))
+        _test_kill("side")
+
+        def merge_policy(writer: Any, segments: list[Any]) -> list[Any]:
+            for seg in segments:
+                if seg.segid in chosen:
+                    reader = SegmentReader(writer.storage, writer.schema, seg)
+                    if reader.doc_count():
+                        writer.add_reader(reader)
+                    reader.close()
+            return [seg for seg in segments if seg.segid not in chosen]
+
+        w.commit(mergetype=merge_policy)
+        _test_kill("toc")
+        for name in names:
+            shutil.rmtree(self.side_dir / name, ignore_errors=True)
+
+    def _name_legacy_folders(self, segments: Any) -> None:
+        base = 0
+        for seg in segments:
+            n_all = int(seg.doc_count_all())
+            legacy = self.side_dir / f"{base:012d}"
+            found = segment_dir(self.side_dir, seg.segid, base, n_all) if n_all else None
+            if found == legacy:
+                legacy.rename(self.side_dir / seg.segid)
+            base += n_all
+
+    def _remove_orphans(self, names: set[str]) -> None:
+        """Removes arrays no committed segment names: a merge's old segments, the arrays of a
+        commit or merge that crashed before the store's commit. Called holding the write lock."""
+        if not self.side_dir.is_dir():
+            return
+        for child in self.side_dir.iterdir():
+            if child.is_dir() and not child.name.isdigit() and child.name not in names:
+                shutil.rmtree(child, ignore_errors=True)
 
     def generation(self) -> int:
         """The Whoosh generation of the latest commit (what ``_current`` reopens on)."""
@@ -290,3 +413,20 @@ class ColumnarEngine:
 
 def _article(p: StoredPassage, doc_id: str, passages: int) -> ArticleRef:
     return ArticleRef(doc_id, p.title, p.source, p.province, p.city, p.county, p.date, passages)
+
+
+def _tree_bytes(directory: Path) -> int:
+    total = 0
+    for f in directory.rglob("*"):
+        try:
+            if f.is_file():
+                total += f.stat().st_size
+        except OSError:
+            pass  # removed by a concurrent commit
+    return total
+
+
+def _test_kill(point: str) -> None:
+    """Crash tests: SIGKILL this process at a named point of a merge."""
+    if os.environ.get("SEARCHER_TEST_KILL_MERGE") == point:
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,18 +43,40 @@ COLUMNS = (*FIELD_COLUMNS, "path_key", "content_hash", "doc_id", "heading", "tit
 _CACHE_BYTES = 48 * 2**20
 
 
+@dataclass
+class SegmentData:
+    """What one segment is written from: passages' folded text as UTF-16 units back to back,
+    their columns as codes with each column's values, date keys, MinHash signatures and word
+    postings (word id, passage, term frequency; sorted by word then passage)."""
+
+    text: np.ndarray  # "<u2"
+    lengths: np.ndarray  # units per passage
+    codes: np.ndarray  # (n, len(COLUMNS)) int32; 0 is ""
+    vocab: list[list[str]]  # per column, the value of each code
+    dates: np.ndarray  # (n, 2) int32
+    minhash: np.ndarray  # (n, HASHES) uint32
+    w_ids: np.ndarray  # uint64
+    w_docs: np.ndarray  # uint32
+    w_tf: np.ndarray  # uint16
+    doclen: np.ndarray  # words per passage, uint32
+
+    @property
+    def n(self) -> int:
+        return len(self.lengths)
+
+
 class SegmentBuilder:
     """Collects the passages of one Whoosh commit and writes their segment."""
 
     def __init__(self) -> None:
-        self.texts: list[str] = []
+        self.parts: list[np.ndarray] = []
         self.rows: list[tuple[str, ...]] = []
         self.dates: list[tuple[int, int]] = []
         self.minhashes: list[np.ndarray] = []
         self.word_ids: list[np.ndarray] = []
 
     def __len__(self) -> int:
-        return len(self.texts)
+        return len(self.parts)
 
     def add(
         self,
@@ -64,73 +88,101 @@ class SegmentBuilder:
     ) -> None:
         self.minhashes.append(minhash)
         self.word_ids.append(word_ids)
-        self.texts.append(folded_text)
+        self.parts.append(units(folded_text))
         self.rows.append(tuple(columns.get(c) or "" for c in COLUMNS))
         self.dates.append((date_key(date, end=False), date_key(date, end=True)))
 
-    def write(self, side_dir: Path, base: int) -> None:
-        n = len(self.texts)
-        side_dir.mkdir(parents=True, exist_ok=True)
-        final = side_dir / f"{base:012d}"
-        tmp = side_dir / f".tmp-{base:012d}-{os.getpid()}"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir()
-        parts = [units(t) for t in self.texts]
-        lengths = np.array([len(p) for p in parts], dtype=np.int64)
-        toff = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(lengths, out=toff[1:])
-        text = np.concatenate(parts) if parts else np.zeros(0, dtype="<u2")
-        doc_of = np.repeat(np.arange(n, dtype=np.uint64), lengths)
-        wide = text.astype(np.uint64)
-        # Local document numbers fit 16 bits in all but giant segments: half the posting bytes.
-        doc_type = np.uint16 if n <= 0xFFFF else np.uint32
-        big: dict[str, np.ndarray] = {}
-        # Unigram postings: unique (char, doc) pairs, sorted by char then doc.
-        big["uni_docs"] = _postings(tmp, "uni", (wide << 32) | doc_of, doc_type)
-        # Bigram postings: pairs of neighbouring characters inside one passage.
-        same_doc = doc_of[:-1] == doc_of[1:]
-        keys = (wide[:-1] << 16) | wide[1:]
-        big["bi_docs"] = _postings(tmp, "bi", (keys[same_doc] << 32) | doc_of[:-1][same_doc], doc_type)
-        # Where the ignorable punctuation is (few: quotation marks and 、), so that a query does
-        # not look for it again in every character it reads.
-        ignored = IGNORED_UNITS[text]
-        big["ign"] = np.flatnonzero(ignored).astype(np.uint32 if len(text) < 2**32 else np.int64)
-        # Bridged bigrams: two characters with only ignorable punctuation between them (“飞线”充电
-        # holds 线充), so unquoted terms match across it without a second copy of the text.
-        kept = np.flatnonzero(~ignored)
-        a, b = kept[:-1], kept[1:]
-        bridged = (b - a > 1) & (doc_of[a] == doc_of[b])
-        br_keys = (wide[a[bridged]] << 16) | wide[b[bridged]]
-        big["br_docs"] = _postings(tmp, "br", (br_keys << 32) | doc_of[a[bridged]], doc_type)
-        big["w_docs"], big["w_tf"] = _word_postings(tmp, self.word_ids, doc_type)
-        big["text"] = text
-        np.save(tmp / "toff.npy", toff)
+    def data(self) -> SegmentData:
+        n = len(self.parts)
         vocab: list[dict[str, int]] = [{"": 0} for _ in COLUMNS]
         codes = np.zeros((n, len(COLUMNS)), dtype=np.int32)
         for i, row in enumerate(self.rows):
             for j, value in enumerate(row):
                 codes[i, j] = vocab[j].setdefault(value, len(vocab[j]))
-        np.save(tmp / "codes.npy", codes)
-        np.save(tmp / "dates.npy", np.array(self.dates, dtype=np.int32).reshape(n, 2))
-        np.save(tmp / "minhash.npy", np.stack(self.minhashes).astype(np.uint32) if n else np.zeros((0, HASHES), dtype=np.uint32))
-        layout = {}
-        with open(tmp / DATA_FILE, "wb") as fh:
-            for name, array in big.items():
-                layout[name] = [array.dtype.str, fh.tell(), len(array)]
-                fh.write(np.ascontiguousarray(array).tobytes())
-        (tmp / "vocab.json").write_text(
-            json.dumps({"n": n, "columns": COLUMNS, "vocab": [list(v) for v in vocab], "data": layout}, ensure_ascii=False),
-            encoding="utf-8",
+        w_ids, w_docs, w_tf, doclen = _word_postings(self.word_ids)
+        return SegmentData(
+            text=np.concatenate(self.parts) if self.parts else np.zeros(0, dtype="<u2"),
+            lengths=np.array([len(p) for p in self.parts], dtype=np.int64),
+            codes=codes,
+            vocab=[list(v) for v in vocab],
+            dates=np.array(self.dates, dtype=np.int32).reshape(n, 2),
+            minhash=np.stack(self.minhashes).astype(np.uint32) if n else np.zeros((0, HASHES), dtype=np.uint32),
+            w_ids=w_ids,
+            w_docs=w_docs,
+            w_tf=w_tf,
+            doclen=doclen,
         )
-        if final.exists():
-            shutil.rmtree(final)
-        tmp.rename(final)
+
+    def write(self, side_dir: Path, name: str) -> None:
+        write_segment(side_dir, name, self.data())
 
 
-def _word_postings(directory: Path, word_ids: list[np.ndarray], doc_type: type) -> tuple[np.ndarray, np.ndarray]:
-    """Word postings (word id -> docs and term frequencies), with each passage's length in words.
-    Keys, offsets and lengths are saved; (docs, tfs) are returned for the data file."""
+def write_segment(side_dir: Path, name: str, data: SegmentData) -> None:
+    """Writes a segment's folder ``side_dir/name`` (built beside it, renamed into place)."""
+    n = data.n
+    side_dir.mkdir(parents=True, exist_ok=True)
+    final = side_dir / name
+    tmp = side_dir / f".tmp-{name}-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    lengths = data.lengths
+    toff = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=toff[1:])
+    text = data.text
+    doc_of = np.repeat(np.arange(n, dtype=np.uint64), lengths)
+    wide = text.astype(np.uint64)
+    # Local document numbers fit 16 bits in all but giant segments: half the posting bytes.
+    doc_type = np.uint16 if n <= 0xFFFF else np.uint32
+    big: dict[str, np.ndarray] = {}
+    # Unigram postings: unique (char, doc) pairs, sorted by char then doc.
+    big["uni_docs"] = _postings(tmp, "uni", (wide << 32) | doc_of, doc_type)
+    # Bigram postings: pairs of neighbouring characters inside one passage.
+    same_doc = doc_of[:-1] == doc_of[1:]
+    keys = (wide[:-1] << 16) | wide[1:]
+    big["bi_docs"] = _postings(tmp, "bi", (keys[same_doc] << 32) | doc_of[:-1][same_doc], doc_type)
+    del keys, same_doc
+    # Where the ignorable punctuation is (few: quotation marks and 、), so that a query does
+    # not look for it again in every character it reads.
+    ignored = IGNORED_UNITS[text]
+    big["ign"] = np.flatnonzero(ignored).astype(np.uint32 if len(text) < 2**32 else np.int64)
+    # Bridged bigrams: two characters with only ignorable punctuation between them (“飞线”充电
+    # holds 线充), so unquoted terms match across it without a second copy of the text.
+    kept = np.flatnonzero(~ignored)
+    a, b = kept[:-1], kept[1:]
+    bridged = (b - a > 1) & (doc_of[a] == doc_of[b])
+    br_keys = (wide[a[bridged]] << 16) | wide[b[bridged]]
+    big["br_docs"] = _postings(tmp, "br", (br_keys << 32) | doc_of[a[bridged]], doc_type)
+    del wide, doc_of, kept, a, b
+    ukeys, first = np.unique(data.w_ids, return_index=True)
+    np.save(tmp / "w_keys.npy", ukeys)
+    np.save(tmp / "w_off.npy", np.append(first, len(data.w_ids)).astype(np.int64))
+    np.save(tmp / "doclen.npy", data.doclen.astype(np.uint32))
+    big["w_docs"], big["w_tf"] = data.w_docs.astype(doc_type), data.w_tf.astype(np.uint16)
+    big["text"] = text
+    np.save(tmp / "toff.npy", toff)
+    np.save(tmp / "codes.npy", data.codes)
+    np.save(tmp / "dates.npy", data.dates)
+    np.save(tmp / "minhash.npy", data.minhash)
+    layout = {}
+    with open(tmp / DATA_FILE, "wb") as fh:
+        for key, array in big.items():
+            layout[key] = [array.dtype.str, fh.tell(), len(array)]
+            fh.write(np.ascontiguousarray(array).tobytes())
+        fh.flush()
+        os.fsync(fh.fileno())
+    (tmp / "vocab.json").write_text(
+        json.dumps({"n": n, "columns": COLUMNS, "vocab": data.vocab, "data": layout}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    if final.exists():
+        shutil.rmtree(final)
+    tmp.rename(final)
+
+
+def _word_postings(word_ids: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Word postings of passages given as lists of word ids: (word id, passage, term frequency)
+    sorted by word then passage, and each passage's length in words."""
     lengths = np.array([len(w) for w in word_ids], dtype=np.int64)
     ids = np.concatenate(word_ids) if word_ids else np.zeros(0, dtype=np.uint64)
     docs = np.repeat(np.arange(len(word_ids), dtype=np.uint32), lengths)
@@ -139,12 +191,7 @@ def _word_postings(directory: Path, word_ids: list[np.ndarray], doc_type: type) 
     new_pair = np.r_[True, (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])] if len(ids) else np.zeros(0, bool)
     starts = np.flatnonzero(new_pair)
     tf = np.minimum(np.diff(np.r_[starts, len(ids)]), 0xFFFF).astype(np.uint16)
-    ids, docs = ids[starts], docs[starts]
-    ukeys, first = np.unique(ids, return_index=True)
-    np.save(directory / "w_keys.npy", ukeys)
-    np.save(directory / "w_off.npy", np.append(first, len(ids)).astype(np.int64))
-    np.save(directory / "doclen.npy", lengths.astype(np.uint32))
-    return docs.astype(doc_type), tf
+    return ids[starts].astype(np.uint64), docs[starts], tf, lengths.astype(np.uint32)
 
 
 def _postings(directory: Path, name: str, pairs: np.ndarray, doc_type: type) -> np.ndarray:
@@ -157,6 +204,22 @@ def _postings(directory: Path, name: str, pairs: np.ndarray, doc_type: type) -> 
     return (pairs & 0xFFFFFFFF).astype(doc_type)
 
 
+def segment_dir(side_dir: Path, name: str, base: int, n_all: int) -> Path | None:
+    """The folder of a store segment's arrays: named by the segment's id, or (indexes written
+    before segments were merged) by the number of its first passage."""
+    named = side_dir / name
+    if (named / "vocab.json").exists():
+        return named
+    legacy = side_dir / f"{base:012d}"
+    try:
+        if int(json.loads((legacy / "vocab.json").read_text(encoding="utf-8"))["n"]) == n_all:
+            return legacy
+    except (OSError, ValueError, KeyError):
+        pass
+    # Renamed by a merge between the two looks.
+    return named if (named / "vocab.json").exists() else None
+
+
 class SegmentsMissing(Exception):
     """The segments do not cover the stored passages: the index must be rebuilt."""
 
@@ -164,30 +227,35 @@ class SegmentsMissing(Exception):
 class Segments(TextScans):
     """All segments of one store generation, with deleted documents masked."""
 
-    def __init__(self, side_dir: Path, doc_count_all: int, deleted: Iterable[int]) -> None:
+    def __init__(self, side_dir: Path, layout: Sequence[tuple[str, int]], deleted: Iterable[int]) -> None:
+        """``layout``: the store's segments in order, each as (segment id, documents incl. deleted)."""
+        doc_count_all = sum(n for _, n in layout)
         self.n = doc_count_all
         self.segments: list[Segment] = []
+        self.names: list[str] = []
         vocab: list[dict[str, int]] = [{"": 0} for _ in COLUMNS]
         # Filled segment by segment (no list of parts to concatenate: half the peak memory of
         # opening a large index). Codes are column-major: filters and facets read whole columns.
         self.codes = np.zeros((doc_count_all, len(COLUMNS)), dtype=np.int32, order="F")
         self.dates = np.zeros((doc_count_all, 2), dtype=np.int32)
         self.doclen = np.zeros(doc_count_all, dtype=np.float32)
-        self._minhash_files: list[Path] = []
+        # Kept open: a merge may remove the folder of a segment this reader still uses.
+        self._minhash_files: list[Any] = []
         self.side_dir = side_dir
-        covered = 0
-        for seg_dir in sorted(p for p in side_dir.glob("[0-9]" * 12) if p.is_dir()) if side_dir.is_dir() else []:
-            base = int(seg_dir.name)
+        base = 0
+        for name, n_all in layout:
+            if n_all == 0:
+                continue
+            seg_dir = segment_dir(side_dir, name, base, n_all)
+            if seg_dir is None:
+                raise SegmentsMissing(f"no segment arrays for store segment {name} (passages {base}-{base + n_all})")
             meta = json.loads((seg_dir / "vocab.json").read_text(encoding="utf-8"))
-            n = int(meta["n"])
-            if base != covered or base + n > doc_count_all:
-                continue  # stale: written by a run that crashed before its Whoosh commit
             load = lambda name, d=seg_dir: np.load(d / f"{name}.npy")  # noqa: E731
             self.segments.append(
                 Segment(
                     base,
-                    n,
-                    DataFile(seg_dir / DATA_FILE, meta["data"]),
+                    n_all,
+                    DataFile(seg_dir / DATA_FILE, meta["data"], open_now=True),
                     load("toff"),
                     (load("uni_keys"), load("uni_off")),
                     (load("bi_keys"), load("bi_off")),
@@ -195,17 +263,16 @@ class Segments(TextScans):
                     (load("w_keys"), load("w_off")),
                 )
             )
-            rows = slice(base, base + n)
+            self.names.append(name)
+            rows = slice(base, base + n_all)
             self.doclen[rows] = load("doclen")
             codes = load("codes")
             for j, local_vocab in enumerate(meta["vocab"]):
                 mapping = np.array([vocab[j].setdefault(v, len(vocab[j])) for v in local_vocab], dtype=np.int32)
                 self.codes[rows, j] = mapping[codes[:, j]]
             self.dates[rows] = load("dates")
-            self._minhash_files.append(seg_dir / "minhash.npy")
-            covered = base + n
-        if covered != doc_count_all:
-            raise SegmentsMissing(f"segments cover {covered} of {doc_count_all} passages")
+            self._minhash_files.append(open(seg_dir / "minhash.npy", "rb"))  # noqa: SIM115
+            base += n_all
         self.values = [list(v) for v in vocab]
         self.lookup = vocab
         self.live = np.ones(doc_count_all, dtype=bool)
@@ -222,6 +289,15 @@ class Segments(TextScans):
         self._groups: np.ndarray | None = None
         self._code_cache: dict[tuple[str, str, bool], np.ndarray] = {}
         self._value_arrays: dict[str, np.ndarray] = {}
+
+    def close(self) -> None:
+        for seg in self.segments:
+            seg.data.close()
+        for f in self._minhash_files:
+            f.close()
+
+    def __del__(self) -> None:
+        self.close()
 
     # --- results cached per index state ---------------------------------------------------
 
@@ -300,7 +376,9 @@ class Segments(TextScans):
         computed for, so a search process does not redo it.
         """
         if self._groups is None:
-            state = np.array([self.n, int((~self.live).sum())], dtype=np.int64)
+            # The state names the segments: a merge can keep the count of passages and deletions
+            # while renumbering every passage.
+            state = np.array([zlib.crc32(" ".join(self.names).encode()), self.n, int((~self.live).sum())], dtype=np.int64)
             cache = self.side_dir / "groups.npz"
             try:
                 with np.load(cache) as saved:
@@ -312,6 +390,7 @@ class Segments(TextScans):
                 sigs = np.empty((self.n, HASHES), dtype=np.uint32)  # filled in place: no second copy
                 start = 0
                 for f in self._minhash_files:
+                    f.seek(0)
                     part = np.load(f)
                     sigs[start : start + len(part)] = part
                     start += len(part)
@@ -328,7 +407,9 @@ class Segments(TextScans):
         """Document numbers of the duplicate group ``doc`` belongs to (itself included), sorted."""
         groups = self.groups()
         if self._members is None:
-            order = np.argsort(groups, kind="stable")  # members in document order within a group
+            # Members by file path, then in the file's order (as ties are ranked, collecting.top).
+            everything = np.arange(self.n)
+            order = np.lexsort((everything, self.file_rank(everything), groups))
             self._members = (order, groups[order])
         order, sorted_groups = self._members
         g = groups[doc]
@@ -345,6 +426,11 @@ class Segments(TextScans):
             title = self.lookup[COLUMNS.index("heading")].get("title", -1)
             self._heading = (factor, np.where((heading != 0) & (heading != title), factor, 1.0))
         return self._heading[1]
+
+    def file_rank(self, docs: np.ndarray) -> np.ndarray:
+        """Each passage's file's place among the indexed files sorted by path."""
+        j = COLUMNS.index("path_key")
+        return self._value_rank(j)[self.codes[docs, j]]
 
     def column(self, name: str) -> np.ndarray:
         return self.codes[:, COLUMNS.index(name)]

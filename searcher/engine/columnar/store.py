@@ -85,8 +85,14 @@ def create_store(index_dir: Path) -> Any:
     return whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
 
 
+def layout(reader: Any) -> list[tuple[str, int]]:
+    """The store's segments in document order: (segment id, documents including deleted)."""
+    # An empty index's reader has no segment (and no documents).
+    return [(leaf.segment().segid, int(leaf.doc_count_all())) for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
+
+
 def deleted_docs(reader: Any) -> list[int]:
-    """Document numbers deleted but not yet reclaimed (segments are never merged)."""
+    """Document numbers deleted but not yet reclaimed by a merge."""
     deleted: list[int] = []
     for leaf, offset in reader.leaf_readers():
         if leaf.has_deletions():

@@ -9,7 +9,7 @@ from typing import Any
 from ...fields import COLUMNS as FIELD_COLUMNS
 from ...model import Document
 from .segments import SegmentBuilder, Segments
-from .store import STORED_FIELDS, doc_count_all
+from .store import STORED_FIELDS
 
 
 class Writer:
@@ -19,8 +19,6 @@ class Writer:
         self._side_dir = side_dir
         self._committed = committed  # the segments as last committed, read on first delete
         self._w = ix.writer(limitmb=256, compound=False)
-        # With merge=False, new documents are numbered after every existing one, deleted or not.
-        self._base = doc_count_all(ix)
         self._side = SegmentBuilder()
 
     def delete_file(self, path_key: str) -> None:
@@ -54,8 +52,11 @@ class Writer:
             )
 
     def commit(self) -> None:
+        # The arrays first, named by the store segment they belong to: until the store's commit
+        # names that segment they are ignored (and removed by the next merge).
         if len(self._side):
-            self._side.write(self._side_dir, self._base)
+            self._side.write(self._side_dir, self._w.newsegment.segid)
+        # No merge here: merging is the engine's (merge()), with the arrays rebuilt alongside.
         self._w.commit(merge=False)
 
     def cancel(self) -> None:
