@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from . import export, highlight, indexing
+from . import export, highlight, indexing, rebuilding
 from .dates import date_key, typed_date
 from .engine import ColumnFilter, Engine, EngineHit, Filters, IndexMismatch, NoIndex, engine_generation, open_engine
 from .engine.base import IndexBusy, MergeReport, Sort
@@ -135,16 +135,27 @@ def index(
     ``metadata.jsonl`` inside indexed folders; a malformed one raises ``MetadataError``
     before anything is written.
     """
-    corrections, gone = _corrections(Path(index_dir), paths, metadata)
-    try:
-        engine = open_engine(Path(index_dir), create=rebuild)
-    except NoIndex:
-        engine = open_engine(Path(index_dir), create=True)
-    if rebuild:
-        (Path(index_dir) / indexing.FOLDERS_FILE).unlink(missing_ok=True)
+    index_dir = Path(index_dir)
     # SEARCHER_COMMIT_EVERY exists for the crash tests, which need commits every few files.
     every = commit_every or int(os.environ.get("SEARCHER_COMMIT_EVERY", COMMIT_EVERY_FILES))
-    summary = indexing.run(engine, Path(index_dir), paths, jobs=jobs, progress=progress, commit_every=every, metadata=corrections)
+    if rebuild and rebuilding.has_index(index_dir):
+        # Built beside the index and swapped in at the end: readers keep the old one until then,
+        # and a rebuild that fails leaves it as it was. The old index's lock is held throughout.
+        with rebuilding.rebuild_beside(index_dir) as new_dir:
+            corrections, gone = _corrections(index_dir, paths, metadata)
+            rebuilding.carry_corrections(index_dir, new_dir)
+            engine = open_engine(new_dir, create=True)
+            summary = indexing.run(engine, new_dir, paths, jobs=jobs, progress=progress, commit_every=every, metadata=corrections)
+            engine.close()
+    else:
+        corrections, gone = _corrections(index_dir, paths, metadata)
+        try:
+            engine = open_engine(index_dir, create=rebuild)
+        except NoIndex:
+            engine = open_engine(index_dir, create=True)
+        if rebuild:
+            (index_dir / indexing.FOLDERS_FILE).unlink(missing_ok=True)
+        summary = indexing.run(engine, index_dir, paths, jobs=jobs, progress=progress, commit_every=every, metadata=corrections)
     summary.notes.extend(
         f"the corrections of {f.path} are kept in the index although that file is gone; "
         f"`searcher corrections --forget {f.path}` drops them"

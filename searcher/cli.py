@@ -132,6 +132,8 @@ def _run_index(
         )
     except api.IndexMismatch as exc:
         raise _fail_for_index(exc, index_dir) from exc
+    except api.IndexBusy as exc:
+        raise click.ClickException(str(exc)) from exc
     except api.MetadataError as exc:
         raise click.ClickException(f"{exc} (nothing was indexed: fix the metadata file and run again)") from exc
     if show:
@@ -174,6 +176,8 @@ def remove_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
         removed, unmatched = api.remove(list(paths), index_dir)
     except (api.NoIndex, api.IndexMismatch) as exc:
         raise _fail_for_index(exc, index_dir) from exc
+    except api.IndexBusy as exc:
+        raise click.ClickException(str(exc)) from exc
     _note(f"removed {removed} file(s) from {index_dir}/")
     if unmatched:
         raise click.ClickException("nothing indexed at " + ", ".join(unmatched) + "; `searcher stats` lists the indexed folders.")
@@ -194,9 +198,7 @@ def optimize_cmd(ctx: click.Context, as_json: bool) -> None:
     except (api.NoIndex, api.IndexMismatch) as exc:
         raise _fail_for_index(exc, index_dir) from exc
     except api.IndexBusy as exc:
-        raise click.ClickException(
-            f"another searcher process is writing {index_dir}/; run `searcher optimize` again when it has finished."
-        ) from exc
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False))
         return

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -99,6 +101,27 @@ def _init_worker(metadata: Any) -> None:
     _worker_metadata = metadata
 
 
+def _start_worker(metadata: Any) -> None:
+    """A worker process: it dies with the run that started it. A killed run's workers would
+    otherwise go on for minutes, holding its files and the index's lock file."""
+    _init_worker(metadata)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    parent = os.getppid()
+
+    def watch() -> None:  # elsewhere, and should the parent have died before prctl
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def prepare(task: tuple[str, str, str | None]) -> Prepared:
     """Read, clean, split and analyze one file; never raises (errors come back as data)."""
     # Imported here: reading files pulls in the format libraries, which a search never needs.
@@ -139,7 +162,7 @@ def _prepared(tasks: list[tuple[str, str, str | None]], jobs: int, metadata: Any
         return
     from concurrent.futures import ProcessPoolExecutor  # process pools cost a search nothing
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(metadata,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(metadata,)) as pool:
         in_flight: deque[Future[Prepared]] = deque()
         todo = iter(tasks)
         try:
@@ -154,7 +177,14 @@ def _prepared(tasks: list[tuple[str, str, str | None]], jobs: int, metadata: Any
                 fut.cancel()
 
 
-def run(
+def run(engine: Engine, index_dir: Path, paths: list[str], **options: Any) -> IndexSummary:
+    """One index run, holding the index's write lock throughout (IndexBusy if another process
+    writes it): no other writer between its commits and its merges."""
+    with engine.writing():
+        return _run(engine, index_dir, paths, **options)
+
+
+def _run(
     engine: Engine,
     index_dir: Path,
     paths: list[str],
@@ -282,6 +312,11 @@ def _write_folders(index_dir: Path, record: dict[str, dict[str, Any]]) -> None:
 
 def remove(engine: Engine, index_dir: Path, paths: list[str]) -> tuple[int, list[str]]:
     """Remove the indexed files at or below ``paths``: (files removed, paths that matched nothing)."""
+    with engine.writing():
+        return _remove(engine, index_dir, paths)
+
+
+def _remove(engine: Engine, index_dir: Path, paths: list[str]) -> tuple[int, list[str]]:
     known = engine.indexed_files()
     writer = engine.writer()
     removed = 0

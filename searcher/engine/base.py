@@ -7,6 +7,7 @@ Ingestion never imports an engine and the CLI and web only reach one through
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -94,6 +95,7 @@ class Writer(Protocol):
 
 class Engine(Protocol):
     def writer(self) -> Writer: ...
+    def writing(self) -> AbstractContextManager[None]: ...
     def search(
         self,
         query: ParsedQuery,

@@ -9,6 +9,7 @@ import shutil
 import signal
 import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +20,15 @@ from ...dupes import duplicate_articles
 from ...matching import matching_text
 from ...model import ArticlePair, ArticleRef, Copy, IndexStats, StoredPassage
 from ...query import ParsedQuery
-from ..base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexBusy, IndexMismatch, MergeReport, NoIndex, Sort
+from ..base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, MergeReport, NoIndex, Sort
 from . import store
 from .arrays import distinct
 from .collecting import MAX_LISTED_COPIES, copies, group_count, ordered
+from .locking import WriteLock
 from .matching import QueryReads, matches
 from .merging import SegmentInfo, TieredPolicy, merged_data, segment_info
 from .segments import COLUMNS, Segments, SegmentsMissing, segment_dir, write_segment
-from .store import META_FILE, STORED_FIELDS, whoosh_index
+from .store import META_FILE, STORED_FIELDS
 from .writer import Writer
 
 # Stamped into the index: another value asks for `searcher index --rebuild`.
@@ -40,6 +42,7 @@ class ColumnarEngine:
     def __init__(self, index_dir: str | os.PathLike[str], create: bool = False) -> None:
         self.dir = Path(index_dir)
         self.side_dir = self.dir / SEGMENTS_DIR
+        self.write_lock = WriteLock(self.dir)
         meta_path = self.dir / META_FILE
         if create:
             self._create(meta_path)
@@ -80,11 +83,23 @@ class ColumnarEngine:
     # --- writing -----------------------------------------------------------------------
 
     def writer(self) -> Writer:
+        """A writer, holding the write lock until it commits or cancels (IndexBusy if another
+        process holds it)."""
+
         def committed() -> Segments:
             with self._lock:
                 return self._current()[1]
 
-        return Writer(self.ix, self.side_dir, committed)
+        self.write_lock.acquire()
+        try:
+            return Writer(self.ix, self.side_dir, committed, self.write_lock.release)
+        except BaseException:
+            self.write_lock.release()
+            raise
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Holds the write lock across several writers (an index run's commits and merges)."""
+        return self.write_lock.holding()
 
     # --- reading state -----------------------------------------------------------------
 
@@ -120,15 +135,23 @@ class ColumnarEngine:
         policy = policy or TieredPolicy()
         before = self._segment_infos()
         size_before = _tree_bytes(self.dir)
-        merges = 0
         planned = policy.everything(before) if optimize else None
+        with self.write_lock.holding():
+            merges = self._merge_all(policy, planned)
+        after = self._segment_infos()
+        return MergeReport(
+            merges=merges,
+            segments_before=len(before),
+            segments_after=len(after),
+            reclaimed=sum(i.deleted for i in before) - sum(i.deleted for i in after),
+            bytes_before=size_before,
+            bytes_after=_tree_bytes(self.dir),
+        )
+
+    def _merge_all(self, policy: TieredPolicy, planned: list[list[str]] | None) -> int:
+        merges = 0
         while True:
-            try:
-                w = self.ix.writer(limitmb=256, compound=False)
-            except whoosh_index.LockError as exc:
-                if merges:
-                    break  # another writer started after our last merge: let it write
-                raise IndexBusy(str(self.dir)) from exc
+            w = self.ix.writer(limitmb=256, compound=False, _lk=False)
             try:
                 # A folder named by its first passage (indexes from before merging) would be
                 # misread once a merge moves passages: named by segment id from now on.
@@ -150,15 +173,7 @@ class ColumnarEngine:
                     w.cancel()
                 raise
             merges += 1
-        after = self._segment_infos()
-        return MergeReport(
-            merges=merges,
-            segments_before=len(before),
-            segments_after=len(after),
-            reclaimed=sum(i.deleted for i in before) - sum(i.deleted for i in after),
-            bytes_before=size_before,
-            bytes_after=_tree_bytes(self.dir),
-        )
+        return merges
 
     def _segment_infos(self, segments: Any = None) -> list[SegmentInfo]:
         if segments is None:

@@ -73,6 +73,18 @@ def open_store(index_dir: Path) -> Any:
     return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
 
 
+# Entries of an index folder that are the engine's; anything else is a user's, kept.
+OWN_NAMES = frozenset({META_FILE, "side", "passages_WRITELOCK", "writer.json"})
+
+
+def owns(name: str) -> bool:
+    return (
+        name in OWN_NAMES
+        or name.startswith(("_passages", "passages_", f"{INDEX_NAME}_", ".writer.json"))
+        or name.endswith((".toc", ".seg"))
+    )
+
+
 def create_store(index_dir: Path) -> Any:
     """A new, empty store; files of an earlier one (only those) are removed first."""
     for child in index_dir.iterdir():

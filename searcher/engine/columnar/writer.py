@@ -15,10 +15,11 @@ from .store import STORED_FIELDS
 class Writer:
     """Adds passages to the store and to the segment committed with them."""
 
-    def __init__(self, ix: Any, side_dir: Path, committed: Callable[[], Segments]) -> None:
+    def __init__(self, ix: Any, side_dir: Path, committed: Callable[[], Segments], done: Callable[[], None]) -> None:
         self._side_dir = side_dir
         self._committed = committed  # the segments as last committed, read on first delete
-        self._w = ix.writer(limitmb=256, compound=False)
+        self._done = done  # releases the engine's write lock, which the caller holds
+        self._w = ix.writer(limitmb=256, compound=False, _lk=False)
         self._side = SegmentBuilder()
 
     def delete_file(self, path_key: str) -> None:
@@ -57,10 +58,17 @@ class Writer:
         if len(self._side):
             self._side.write(self._side_dir, self._w.newsegment.segid)
         # No merge here: merging is the engine's (merge()), with the arrays rebuilt alongside.
-        self._w.commit(merge=False)
+        try:
+            self._w.commit(merge=False)
+        finally:
+            self._done()
 
     def cancel(self) -> None:
-        self._w.cancel()
+        try:
+            if not self._w.is_closed:
+                self._w.cancel()
+        finally:
+            self._done()
 
 
 def _column_value(value: Any) -> str | None:
