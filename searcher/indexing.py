@@ -177,11 +177,19 @@ def _prepared(tasks: list[tuple[str, str, str | None]], jobs: int, metadata: Any
                 fut.cancel()
 
 
-def run(engine: Engine, index_dir: Path, paths: list[str], **options: Any) -> IndexSummary:
+def run(
+    engine: Engine,
+    index_dir: Path,
+    paths: list[str],
+    jobs: int = 1,
+    progress: Callable[[Progress], None] | None = None,
+    commit_every: int = COMMIT_EVERY_FILES,
+    metadata: Any = None,
+) -> IndexSummary:
     """One index run, holding the index's write lock throughout (IndexBusy if another process
     writes it): no other writer between its commits and its merges."""
     with engine.writing():
-        return _run(engine, index_dir, paths, **options)
+        return _run(engine, index_dir, paths, jobs, progress, commit_every, metadata)
 
 
 def _run(
