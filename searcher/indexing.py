@@ -207,11 +207,15 @@ def _run(
     from .ingest.files import Missing, iter_files
 
     files: list[SourceFile] = []
+    seen: set[str] = set()
     for item in iter_files(paths):
         if isinstance(item, Missing):
             summary.skipped.append((item.source, item.reason))
-        else:
+        elif item.path_key not in seen:  # one file is one document, however many given paths reach it
+            seen.add(item.path_key)
             files.append(item)
+    for key in engine.files_stored_twice():
+        known[key] = ""  # read again: its delete removes every copy
     sizes = {f.path_key: _size(f.path) for f in files}
     total_bytes = sum(sizes.values())
     gone = _gone_from_folders(paths, known, {f.path_key for f in files})

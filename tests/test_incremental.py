@@ -182,3 +182,46 @@ def test_metadata_corrections_from_folder_and_option_reindex_what_they_change(se
     (docs / "metadata.csv").write_text("file,date\n002.txt,2020-13-01\n", encoding="utf-8")
     bad = runner.invoke(main, ["--index-dir", str(ix), "index", str(docs)])
     assert bad.exit_code == 1 and "metadata.csv line 2" in bad.output and "nothing was indexed" in bad.output
+
+
+def _ids(ix: Path) -> list[str]:
+    return [p["id"] for p in api.open_index(ix).all_passages()]
+
+
+def test_overlapping_paths_index_each_file_once(seeds_dir: Path, tmp_path: Path) -> None:
+    docs = _copy_seeds(seeds_dir, tmp_path / "ovl" / "seeds")
+    one = sorted(docs.glob("*.txt"))[0]
+    ix = tmp_path / "ix"
+    summary = api.index([str(tmp_path / "ovl"), str(docs), str(one), str(docs / ".." / "seeds" / one.name)], ix)
+    clean = tmp_path / "clean"
+    api.index([str(docs)], clean)
+    assert summary.files == 5
+    ids = _ids(ix)
+    assert len(ids) == len(set(ids)) == api.stats(clean)["passages"]
+    assert sorted(ids) == sorted(_ids(clean))
+
+
+def test_rerun_repairs_a_file_stored_twice(seeds_dir: Path, tmp_path: Path) -> None:
+    """Indexes written before runs read each file once hold some files twice; the next run over them mends it."""
+    from searcher.indexing import prepare
+
+    docs = _copy_seeds(seeds_dir, tmp_path / "docs")
+    ix = tmp_path / "ix"
+    api.index([str(docs)], ix)
+    one = sorted(docs.glob("*.txt"))[0]
+    prep = prepare((str(one), str(one), None))
+    engine = api.open_index(ix)
+    with engine.writing():
+        writer = engine.writer()
+        for doc in prep.docs:
+            writer.add_document(doc, prep.path_key, prep.digest)
+        writer.commit()
+    ids = _ids(ix)
+    assert len(ids) > len(set(ids))
+    assert engine.files_stored_twice() == [prep.path_key]
+    engine.close()
+    again = api.index([str(docs)], ix)
+    assert again.files == 1 and again.unchanged == 4
+    ids = _ids(ix)
+    assert len(ids) == len(set(ids))
+    assert api.open_index(ix).files_stored_twice() == []

@@ -350,6 +350,18 @@ class ColumnarEngine:
         pv, hv = segs.values[COLUMNS.index("path_key")], segs.values[COLUMNS.index("content_hash")]
         return {pv[p >> 32]: hv[p & 0xFFFFFFFF] for p in pairs.tolist()}
 
+    def files_stored_twice(self) -> list[str]:
+        """path_keys of files whose passages are in the index more than once (one file reached by
+        two overlapping paths in one run, before runs read each file once); a run re-reads them."""
+        with self._lock:
+            _, segs = self._current()
+        live = segs.live_docs
+        ids = (segs.column("doc_id")[live].astype(np.int64) << 32) | segs.column("paragraph")[live].astype(np.int64)
+        order = np.argsort(ids, kind="stable")
+        repeated = order[1:][ids[order][1:] == ids[order][:-1]]
+        names = segs.values[COLUMNS.index("path_key")]
+        return sorted({names[c] for c in distinct(segs.column("path_key")[live][repeated]).tolist()})
+
     def duplicate_articles(self, min_share: float = 0.5) -> list[ArticlePair]:
         """Pairs of articles whose passages are largely copies of each other, most shared first."""
         with self._lock:
