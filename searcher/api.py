@@ -8,11 +8,12 @@ stats(index_dir)                   -> dict
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import export, highlight, indexing, rebuilding
@@ -24,6 +25,7 @@ from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
 from .model import ArticlePair, FacetValue, Hit, Notice, Result, StoredPassage, Suggestion
 from .places import resolve_name, resolve_province
 from .query import ParsedQuery, QueryError, Term, options, parse_query
+from .sources import RelativeSources
 
 if TYPE_CHECKING:
     from .corrections import KeptFile
@@ -79,6 +81,7 @@ class SearchOptions:
         sort: Sort = "relevance",
         collapse: bool = True,
         facet_size: int | None = DEFAULT_FACET_SIZE,
+        relative_sources: bool = False,
         **by_name: Iterable[FilterValue] | FilterValue,
     ) -> None:
         given = {**(filters or {}), **by_name}
@@ -99,6 +102,8 @@ class SearchOptions:
         # Values listed per facet, most frequent first (None: all). Counts are exact either way, and
         # ``Result.facet_distinct`` says how many values there are; a county facet can have thousands.
         self.facet_size = facet_size
+        # Sources relative to the indexed folder (searcher.sources), as a shared server shows them.
+        self.relative_sources = relative_sources
 
     def value(self, name: str) -> str | None:
         """The one value of a single-valued filter, or None."""
@@ -341,7 +346,8 @@ def search(
         parsed, filters, limit=opts.limit, offset=opts.offset, sort=sort, collapse=opts.collapse, facet_size=opts.facet_size
     )
     terms = parsed.positive_terms()
-    hits = [_hit(h, terms) for h in found.hits]
+    shown = _shown_sources(index_dir, opts.relative_sources)
+    hits = [_hit(h, terms, shown) for h in found.hits]
     facets = {
         name: [FacetValue(value, count) for value, count in counts.items()]  # the engine orders them
         for name, counts in found.facets.items()
@@ -407,7 +413,8 @@ def iter_hits(
     sort = "date" if parsed.is_empty else opts.sort
     total, found = engine.iter_hits(parsed, filters, sort=sort)
     terms = parsed.positive_terms()
-    return total, (_hit(h, terms) for h in found)
+    shown = _shown_sources(index_dir, opts.relative_sources)
+    return total, (_hit(h, terms, shown) for h in found)
 
 
 def _parse(query: str, opts: SearchOptions) -> ParsedQuery:
@@ -416,14 +423,21 @@ def _parse(query: str, opts: SearchOptions) -> ParsedQuery:
     return parse_query(query)
 
 
-def _hit(h: EngineHit, terms: list[Term]) -> Hit:
+def _shown_sources(index_dir: str | os.PathLike[str], relative: bool) -> Callable[[str], str] | None:
+    return RelativeSources(f["path"] for f in indexing.folders(Path(index_dir)).values()) if relative else None
+
+
+def _hit(h: EngineHit, terms: list[Term], shown: Callable[[str], str] | None = None) -> Hit:
     p = h.passage
     marks = highlight.spans(p.text, terms)
+    duplicates = h.duplicates
+    if shown is not None:
+        duplicates = [dataclasses.replace(d, source=shown(d.source)) for d in duplicates]
     return Hit(
         id=p.id,
         doc_id=p.doc_id,
         title=p.title or "",
-        source=p.source or "",
+        source=shown(p.source or "") if shown is not None else p.source or "",
         paragraph=int(p.paragraph),
         section=p.section,
         province=p.province,
@@ -435,7 +449,7 @@ def _hit(h: EngineHit, terms: list[Term]) -> Hit:
         text=p.text,
         highlight=highlight.html(p.text, marks),
         doc_type=p.doc_type,
-        duplicates=h.duplicates,
+        duplicates=duplicates,
         duplicates_total=h.duplicates_total,
         spans=marks,
     )
@@ -457,8 +471,13 @@ class DocumentView:
 
 
 def document(
-    doc_id: str, index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR, engine: Engine | None = None
+    doc_id: str,
+    index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR,
+    engine: Engine | None = None,
+    relative_sources: bool = False,
 ) -> DocumentView | None:
+    """An article's passages in order, with the other files holding it; sources relative to the
+    indexed folder with ``relative_sources`` (as the web shows them)."""
     found = (engine or open_index(index_dir)).document(doc_id)
     if not found:
         return None
@@ -468,16 +487,17 @@ def document(
     rows, *copies = by_file.values()  # the file indexed first is shown
     rows = sorted(rows, key=lambda r: r.paragraph)
     first = rows[0]
+    shown = _shown_sources(index_dir, relative_sources) or str
     return DocumentView(
         doc_id=doc_id,
         title=first.title or "",
-        source=first.source or "",
+        source=shown(first.source or ""),
         province=first.province,
         city=first.city,
         county=first.county,
         date=first.date,
         passages=rows,
-        also_in=[copy[0].source for copy in copies],
+        also_in=[shown(copy[0].source or "") for copy in copies],
         doc_type=first.doc_type,
     )
 
@@ -545,7 +565,11 @@ def index_generation(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> H
     return engine_generation(Path(index_dir))
 
 
-def stats(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> dict[str, Any]:
+def stats(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR, relative_sources: bool = False) -> dict[str, Any]:
+    """What the index holds, and the folders it was built from (by name only with ``relative_sources``)."""
     info = open_index(index_dir).stats().to_dict()
-    info["folders"] = sorted(indexing.folders(Path(index_dir)).values(), key=lambda f: f["path"])
+    folders = sorted(indexing.folders(Path(index_dir)).values(), key=lambda f: f["path"])
+    if relative_sources:
+        folders = [{**f, "path": PurePath(f["path"]).name or f["path"]} for f in folders]
+    info["folders"] = folders
     return info

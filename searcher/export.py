@@ -62,13 +62,25 @@ def lines(hits: Iterable[Hit], fmt: str) -> Iterator[str]:
         raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
 
 
+# Excel, WPS and LibreOffice run a cell that starts with one of these as a formula (a title such
+# as "=HYPERLINK(...)" or a passage "+1+1"); OWASP's advice: prefix such cells with a quote.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text, never evaluates."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_lines(hits: Iterable[Hit]) -> Iterator[str]:
     buf = io.StringIO(newline="")
     writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\r\n")
     writer.writeheader()
     yield BOM + _take(buf)
     for hit in hits:
-        writer.writerow(row(hit))
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row(hit).items()})
         yield _take(buf)
 
 

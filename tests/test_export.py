@@ -235,7 +235,8 @@ def test_newlines_and_unicode_line_breaks_survive_both_formats() -> None:
     texts = ["一行\n二行", "回车\r\n换行", '引号"与,逗号', "段\u2028落\u2029分隔\x85", "", "=1+1", "\ufeff开头BOM"]
     hits = [hit(t, id=f"d-{i}", paragraph=i) for i, t in enumerate(texts)]
     csv_bytes = b"".join(export.chunks(hits, "csv"))
-    assert [r["text"] for r in read_csv(csv_bytes)] == texts
+    assert [r["text"] for r in read_csv(csv_bytes)] == [export.spreadsheet_safe(t) for t in texts]
+    assert export.spreadsheet_safe("=1+1") == "'=1+1"  # a spreadsheet shows it, never computes it
     jsonl = b"".join(export.chunks(hits, "jsonl")).decode("utf-8")
     lines = jsonl.splitlines()  # even splitlines() (which splits at U+2028) sees one record per line
     assert len(lines) == len(texts)
@@ -412,3 +413,24 @@ def test_a_reader_that_stops_early_is_not_an_error(seed_index: Path) -> None:
     proc.stderr.close()
     assert proc.wait(timeout=120) == 0, stderr
     assert b"Traceback" not in stderr and b"BrokenPipe" not in stderr
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(tmp_path: Path) -> None:
+    """OWASP's advice on CSV injection: a cell starting with = + - @ (or tab/CR, or their full-width
+    forms) gets a leading quote in CSV; JSONL keeps the text as written."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    paragraphs = ["+1+1 路长巡查。", "@SUM(A1:A9) 路长督办。", "-2+3 路长到岗。", "＝１＋１ 路长公示。", "路长制度全面推行。"]
+    body = "\n\n".join(['=HYPERLINK("http://x.example","点击") 吉林省延吉市2023年5月6日 路长工作报告', *paragraphs])
+    (docs / "=cmd|' calc'!A0.txt").write_text(body, encoding="utf-8")
+    index_dir = tmp_path / "index"
+    assert api.index([str(docs)], index_dir).files == 1
+    rows = read_csv(run(index_dir, "路长", "--format", "csv").stdout_bytes)
+    assert len(rows) == 5
+    assert {r["title"] for r in rows} == {"'=cmd|' calc'!A0"}  # from the file name
+    starts = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+    cells = [v for r in rows for v in r.values() if v]
+    assert cells and not [v for v in cells if v.startswith(starts)]
+    raw = [json.loads(line) for line in run(index_dir, "路长", "--format", "jsonl").stdout_bytes.decode().splitlines()]
+    assert [r["text"] for r in rows] == ["'" + r["text"] if r["text"][0] in "=+-@" else r["text"] for r in raw]
+    assert sum(r["text"].startswith("'") for r in rows) == 4  # =1+1 (NFKC of ＝１＋１), @SUM, -2+3, =HYPERLINK

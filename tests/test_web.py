@@ -49,6 +49,14 @@ def evil_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
 
 
+def as_web(cli_output: bytes, index_dir: Path) -> bytes:
+    """The CLI's output as the web gives it: sources relative to the indexed folder (the seeds,
+    indexed by absolute path, show as seeds/NAME)."""
+    (given,) = [f["path"] for f in api.stats(index_dir)["folders"]]
+    assert given.startswith("/")
+    return cli_output.replace((str(Path(given).parent) + "/").encode(), b"")
+
+
 def page(client: FlaskClient, url: str, status: int = 200) -> BeautifulSoup:
     resp = client.get(url)
     assert resp.status_code == status, resp.get_data(as_text=True)[:2000]
@@ -151,7 +159,8 @@ def test_html_page_links_its_json_twin_which_matches_the_cli(client: FlaskClient
         ],
     )
     assert cli.exit_code == 0, cli.output
-    assert data == json.loads(cli.stdout)
+    from_cli = json.loads(as_web(cli.stdout_bytes, seed_index))
+    assert data == from_cli
     assert list(data) == ["query", "total", "hits", "facets", "facet_distinct", "notes", "suggestions"]
     assert [h.select_one(".hit-title a").get_text() for h in hits_of(soup)] == [h["title"] for h in data["hits"]]
 
@@ -161,7 +170,8 @@ def test_api_search_is_the_cli_json_shape(client: FlaskClient, seed_index: Path)
     assert resp.status_code == 200 and resp.mimetype == "application/json"
     assert "路长" in resp.get_data(as_text=True)  # UTF-8, not \u escapes
     cli = CliRunner().invoke(main, ["--index-dir", str(seed_index), "search", "路长", "--json"])
-    assert resp.get_json() == json.loads(cli.stdout)
+    assert resp.get_json() == json.loads(as_web(cli.stdout_bytes, seed_index))
+    assert json.loads(cli.stdout)["hits"][0]["source"].startswith("/")  # the CLI shows the path as given
     hit = resp.get_json()["hits"][0]
     assert set(hit) == {
         "id",
@@ -426,6 +436,8 @@ def test_static_files_come_from_a_fixed_table(client: FlaskClient) -> None:
     assert client.get(css, headers={"If-None-Match": resp.headers["ETag"]}).status_code == 304
     js = soup.select_one("script[src]")["src"]
     assert client.get(js).mimetype in ("text/javascript", "application/javascript")
+    for url in (css, js):
+        assert client.get(url).headers["Content-Type"].count("charset") == 1, url
     for bad in ("/static/..%2F__init__.py", "/static/../views.py", "/static/nope.css", "/static/%2Fetc%2Fpasswd"):
         assert client.get(bad).status_code == 404, bad
 
@@ -580,7 +592,7 @@ def test_csv_download_headers_and_body(client: FlaskClient, seed_index: Path) ->
     assert [(r["id"], r["text"]) for r in rows] == [(h.id, h.text) for h in hits]
     assert "38名（副县以上）一级路长" in rows[0]["text"]
     cli = CliRunner().invoke(main, ["--index-dir", str(seed_index), "export", "路长", "--format", "csv"])
-    assert body == cli.stdout_bytes  # the same bytes as the command line
+    assert body == as_web(cli.stdout_bytes, seed_index)  # the same bytes as the command line, but for server paths
 
 
 def test_jsonl_download_has_every_passage_of_the_search(client: FlaskClient, seed_index: Path) -> None:
@@ -597,7 +609,7 @@ def test_jsonl_download_has_every_passage_of_the_search(client: FlaskClient, see
     cli = CliRunner().invoke(
         main, ["--index-dir", str(seed_index), "export", "文明", "--province", "吉林", "--sort", "date", "--format", "jsonl"]
     )
-    assert resp.get_data() == cli.stdout_bytes
+    assert resp.get_data() == as_web(cli.stdout_bytes, seed_index)
 
 
 def test_filter_only_download_and_ascii_file_name(client: FlaskClient, seed_index: Path) -> None:
@@ -725,3 +737,30 @@ def test_marks_are_what_matched(client: FlaskClient) -> None:
     assert sorted(set(marks)) == ["飞线”充电", "飞线充电"]
     soup = page(client, "/?q=" + quote('志愿服务 -"志愿服务队"') + "&limit=100")
     assert hits_of(soup) and "志愿服务队" not in soup.select_one(".hits").get_text()
+
+
+def test_no_server_path_on_the_web_the_cli_shows_it_whole(tmp_path: Path, seeds_dir: Path) -> None:
+    """The web, its JSON and its exports show a source relative to the indexed folder; the CLI the path as given."""
+    reports = tmp_path / "srv" / "data" / "reports"
+    (reports / "2021").mkdir(parents=True)
+    seed = sorted(seeds_dir.glob("*.txt"))[0]
+    (reports / "2021" / "a.txt").write_bytes(seed.read_bytes())
+    (reports / "b.txt").write_bytes(seed.read_bytes())  # the same article in a second file
+    single = tmp_path / "srv" / "single.txt"
+    single.write_text("吉林省延吉市2023年5月6日讯\n\n延吉市推行路长制，路长每日巡查。", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    api.index([str(reports), str(single)], index_dir)
+    c = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    secret = str(tmp_path)
+    data = c.get("/api/search?q=路长&collapse=0&limit=100").get_json()
+    assert {h["source"] for h in data["hits"]} == {"reports/2021/a.txt", "reports/b.txt", "single.txt"}
+    bodies = [json.dumps(data, ensure_ascii=False)]
+    doc = c.get(f"/api/doc/{data['hits'][0]['doc_id']}").get_json()
+    assert doc["source"] in {"reports/2021/a.txt", "reports/b.txt", "single.txt"}
+    bodies += [json.dumps(doc, ensure_ascii=False), c.get("/api/stats").get_data(as_text=True)]
+    bodies += [c.get(f"/export.{fmt}?q=路长").get_data(as_text=True) for fmt in ("csv", "jsonl")]
+    bodies += [c.get(url).get_data(as_text=True) for url in ("/", "/?q=路长", f"/doc/{data['hits'][0]['doc_id']}")]
+    for body in bodies:
+        assert secret not in body and secret.replace("/", "\\/") not in body
+    full = api.search("路长", index_dir, api.SearchOptions(collapse=False, limit=100))
+    assert {h.source for h in full.hits} == {str(reports / "2021" / "a.txt"), str(reports / "b.txt"), str(single)}

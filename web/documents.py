@@ -25,7 +25,7 @@ def document_data(doc_id: str) -> dict[str, Any] | None:
     """The article as JSON-ready data; only the fields a reader needs (no server paths)."""
     if not DOC_ID_RE.fullmatch(doc_id):
         return None
-    view = api.document(doc_id, index_dir(), engine=get_engine())
+    view = api.document(doc_id, index_dir(), engine=get_engine(), relative_sources=True)
     if view is None:
         return None
     return {

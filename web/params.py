@@ -56,6 +56,7 @@ class Params:
             offset=(self.page - 1) * self.limit,
             sort="date" if self.sort == "date" else "relevance",
             collapse=self.collapse,
+            relative_sources=True,  # a shared server never shows its paths
         )
 
     def args(self) -> list[tuple[str, str]]:

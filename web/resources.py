@@ -46,7 +46,7 @@ class IndexCache:
         with self._lock:
             generation, cached_engine, info = self._engines[index_dir]
         if info is None or cached_engine is not engine:
-            info = api.stats(index_dir)
+            info = api.stats(index_dir, relative_sources=True)
             with self._lock:
                 self._engines[index_dir] = (generation, engine, info)
         return info
@@ -92,7 +92,7 @@ def static(name: str) -> Response:
     if entry is None:
         raise NotFound()
     data, mime, etag = entry
-    resp = Response(data, mimetype=mime)
+    resp = Response(data, content_type=mime)  # mime carries its charset; mimetype= would add another
     resp.set_etag(etag)
     resp.cache_control.public = True
     resp.cache_control.max_age = 31536000 if request.args.get("v") == etag else 300
