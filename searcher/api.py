@@ -151,6 +151,7 @@ def index(
             rebuilding.carry_corrections(index_dir, new_dir)
             engine = open_engine(new_dir, create=True)
             summary = indexing.run(engine, new_dir, paths, jobs=jobs, progress=progress, commit_every=every, metadata=corrections)
+            summary.notes.extend(_unmatched_corrections(corrections, engine))
             engine.close()
     else:
         corrections, gone = _corrections(index_dir, paths, metadata)
@@ -161,6 +162,7 @@ def index(
         if rebuild:
             (index_dir / indexing.FOLDERS_FILE).unlink(missing_ok=True)
         summary = indexing.run(engine, index_dir, paths, jobs=jobs, progress=progress, commit_every=every, metadata=corrections)
+        summary.notes.extend(_unmatched_corrections(corrections, engine))
     summary.notes.extend(
         f"the corrections of {f.path} are kept in the index although that file is gone; "
         f"`searcher corrections --forget {f.path}` drops them"
@@ -176,6 +178,17 @@ def __getattr__(name: str) -> Any:
 
         return MetadataError
     raise AttributeError(name)
+
+
+def _unmatched_corrections(corrections: Metadata | None, engine: Engine) -> list[str]:
+    """Correction rows that name no file in the index (a typo, a Windows path): said, never dropped silently."""
+    if corrections is None:
+        return []
+    return [
+        f"correction {row} names no indexed file, so it applies to nothing; check the file name "
+        "(a path is relative to the metadata file's folder)"
+        for row in corrections.unmatched(engine.indexed_files())
+    ]
 
 
 def _corrections(
@@ -417,7 +430,25 @@ def iter_hits(
     return total, (_hit(h, terms, shown) for h in found)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _shown_bytes(text: str) -> str:
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # the bytes a terminal sent
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 def _parse(query: str, opts: SearchOptions) -> ParsedQuery:
+    for what, text in [("the query", query), *((f"the {n} filter", v) for n, vs in opts.filters.items() for v in vs)]:
+        if _LONE_SURROGATE.search(text):
+            # What a terminal in another encoding (or bytes in a URL that are not UTF-8) gives.
+            raise QueryError(
+                f"{what} holds bytes that are not UTF-8 text ({_shown_bytes(text)}); "
+                "type it again, or set the terminal to UTF-8 (LANG=zh_CN.UTF-8)"
+            )
     if not query.strip() and opts.filters:
         return ParsedQuery(text="")
     return parse_query(query)

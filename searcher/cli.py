@@ -144,6 +144,7 @@ def _run_index(
         _note(f"note: {note}")
     if not quiet:
         removed = f", {summary.removed} removed" if summary.removed else ""
+        removed += f", {summary.empty} empty" if summary.empty else ""
         _note(
             f"indexed {summary.files} files ({summary.documents} articles, {summary.passages} passages, "
             f"{summary.megabytes:.1f} MB), {summary.unchanged} unchanged{removed}, {len(summary.skipped)} skipped, "

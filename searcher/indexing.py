@@ -38,6 +38,9 @@ from .engine.base import IndexBusy
 from .model import Document
 
 FOLDERS_FILE = "folders.json"
+# Files that hold no text (0 bytes, only spaces): nothing of them is in the index, so they are
+# remembered here (path_key -> content hash) or every run would read and "index" them again.
+EMPTY_FILES = "empty_files.json"
 COMMIT_EVERY_FILES = 1000
 COMMIT_SECONDS = 30.0
 
@@ -55,6 +58,7 @@ class IndexSummary:
     seconds: float = 0.0
     megabytes: float = 0.0
     merges: int = 0  # segment merges after the run's last commit
+    empty: int = 0  # files read this run that hold no text (remembered, not read again unchanged)
 
     @property
     def partial(self) -> bool:
@@ -91,6 +95,7 @@ class Prepared:
     digest: str = ""
     reason: str = ""
     docs: list[Document] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read all the same, but the user should know
 
 
 _worker_metadata: Any = None
@@ -140,8 +145,9 @@ def prepare(task: tuple[str, str, str | None]) -> Prepared:
         digest = f"{digest}+{fingerprint}"
     if digest == known_digest:
         return Prepared(source, f.path_key, len(data), "unchanged", digest)
+    warnings: list[str] = []
     try:
-        docs = read_documents(f, data, metadata=_worker_metadata)
+        docs = read_documents(f, data, metadata=_worker_metadata, warnings=warnings)
         for doc in docs:
             analyze_document(doc)
     except UnreadableFile as exc:
@@ -149,7 +155,7 @@ def prepare(task: tuple[str, str, str | None]) -> Prepared:
     except Exception as exc:  # noqa: BLE001 - one odd file must never stop a run of thousands
         reason = f"could not be processed ({type(exc).__name__}: {exc}); please report this file"
         return Prepared(source, f.path_key, len(data), "error", digest, reason=reason)
-    return Prepared(source, f.path_key, len(data), "ready", digest, docs=docs)
+    return Prepared(source, f.path_key, len(data), "ready", digest, docs=docs, warnings=warnings)
 
 
 def _prepared(tasks: list[tuple[str, str, str | None]], jobs: int, metadata: Any) -> Iterator[Prepared]:
@@ -204,6 +210,8 @@ def _run(
     started = time.monotonic()
     summary = IndexSummary()
     known = engine.indexed_files()
+    empty = _json_record(index_dir / EMPTY_FILES)
+    known.update({k: v for k, v in empty.items() if k not in known})
     from .ingest.files import Missing, iter_files
 
     files: list[SourceFile] = []
@@ -229,21 +237,31 @@ def _run(
             writer.delete_file(key)
             summary.removed += 1
             pending += 1
+            empty.pop(key, None)
         tasks = [(str(f.path), f.source, known.get(f.path_key)) for f in files]
         for n, prep in enumerate(_prepared(tasks, jobs, metadata), start=1):
             done_bytes += sizes.get(prep.path_key, prep.size)
             if prep.status == "unchanged":
                 summary.unchanged += 1
+            elif prep.status == "ready" and not prep.docs:
+                if prep.path_key in known and prep.path_key not in empty:
+                    writer.delete_file(prep.path_key)  # emptied since it was indexed
+                    pending += 1
+                empty[prep.path_key] = prep.digest
+                summary.empty += 1
+                summary.notes.append(f"{prep.source}: no text in it (empty); nothing to index until it changes")
             elif prep.status == "error":
                 summary.skipped.append((prep.source, prep.reason))
             else:
                 if prep.path_key in known:
                     writer.delete_file(prep.path_key)
+                empty.pop(prep.path_key, None)
                 for doc in prep.docs:
                     writer.add_document(doc, prep.path_key, prep.digest)
                     summary.documents += 1
                     summary.passages += len(doc.passages)
                 summary.files += 1
+                summary.notes.extend(f"{prep.source}: {w}" for w in prep.warnings)
                 summary.megabytes += prep.size / 1e6
                 pending += 1
             if pending >= commit_every or (pending and time.monotonic() - last_commit >= COMMIT_SECONDS):
@@ -263,6 +281,7 @@ def _run(
         summary.merges = merge_segments(engine)
         engine.warm()  # duplicate groups now, not on the first search
     _record_folders(index_dir, paths, files)
+    _write_json(index_dir / EMPTY_FILES, empty)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -275,6 +294,12 @@ def merge_segments(engine: Engine) -> int:
         return engine.merge().merges
     except IndexBusy:
         return 0
+
+
+def _key(path: Path) -> str:
+    from .ingest.files import path_key  # lazily: a search never loads the readers
+
+    return path_key(path)
 
 
 def _size(path: Path) -> int:
@@ -290,7 +315,7 @@ def _under(key: str, root: str) -> bool:
 
 def _gone_from_folders(paths: list[str], known: dict[str, str], present: set[str]) -> list[str]:
     """Indexed files below a folder being indexed that are no longer in it."""
-    roots = [str(Path(p).resolve()) for p in paths if Path(p).is_dir()]
+    roots = [_key(Path(p)) for p in paths if Path(p).is_dir()]
     return sorted(k for k in known if k not in present and any(_under(k, r) for r in roots))
 
 
@@ -301,7 +326,7 @@ def _record_folders(index_dir: Path, paths: list[str], files: list[SourceFile]) 
         p = Path(given)
         if not p.exists():
             continue
-        root = str(p.resolve())
+        root = _key(p)
         count = sum(1 for f in files if _under(f.path_key, root))
         record[root] = {"path": given, "last_indexed": now, "files": count}
     _write_folders(index_dir, record)
@@ -309,17 +334,25 @@ def _record_folders(index_dir: Path, paths: list[str], files: list[SourceFile]) 
 
 def folders(index_dir: Path) -> dict[str, dict[str, Any]]:
     """Resolved path -> {path as given, last_indexed (ISO time), files} of every indexed path."""
+    return _json_record(index_dir / FOLDERS_FILE)
+
+
+def _json_record(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads((index_dir / FOLDERS_FILE).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def _write_folders(index_dir: Path, record: dict[str, dict[str, Any]]) -> None:
-    tmp = index_dir / (FOLDERS_FILE + ".tmp")
+    _write_json(index_dir / FOLDERS_FILE, record)
+
+
+def _write_json(path: Path, record: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(index_dir / FOLDERS_FILE)
+    tmp.replace(path)
 
 
 def remove(engine: Engine, index_dir: Path, paths: list[str]) -> tuple[int, list[str]]:
@@ -335,7 +368,7 @@ def _remove(engine: Engine, index_dir: Path, paths: list[str]) -> tuple[int, lis
     unmatched: list[str] = []
     try:
         for given in paths:
-            root = str(Path(given).resolve())
+            root = _key(Path(given))
             keys = [k for k in known if _under(k, root)]
             if not keys:
                 unmatched.append(given)
@@ -350,9 +383,13 @@ def _remove(engine: Engine, index_dir: Path, paths: list[str]) -> tuple[int, lis
     if removed:
         merge_segments(engine)
     record = folders(index_dir)
+    empty = _json_record(index_dir / EMPTY_FILES)
     for given in paths:
-        root = str(Path(given).resolve())
+        root = _key(Path(given))
         for key in [k for k in record if _under(k, root)]:
             del record[key]
+        for key in [k for k in empty if _under(k, root)]:
+            del empty[key]
     _write_folders(index_dir, record)
+    _write_json(index_dir / EMPTY_FILES, empty)
     return removed, unmatched

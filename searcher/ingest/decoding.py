@@ -51,7 +51,30 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return str(best), "gb18030" if best.encoding == "gb18030" else best.encoding
     if gb is not None:
         return gb, "gb18030"
+    bad = invalid_utf8_sequences(data)
+    if bad <= max(16, len(data) // 1000):
+        # UTF-8 with a few damaged bytes (a truncated copy, a bad sector): the text is worth
+        # having; the caller warns with the count of what was replaced.
+        return data.decode("utf-8", errors="replace"), f"utf-8, {bad} invalid byte sequence(s) replaced with U+FFFD"
     raise UnreadableFile("unknown text encoding (tried UTF-8, UTF-16, GB18030/GBK, Big5)")
+
+
+def invalid_utf8_sequences(data: bytes) -> int:
+    """How many invalid byte sequences a UTF-8 decode with replacement replaces."""
+    count = 0
+
+    def counted(err: UnicodeError) -> tuple[str, int]:
+        nonlocal count
+        count += 1
+        assert isinstance(err, UnicodeDecodeError)
+        return "\ufffd", err.end
+
+    codecs.register_error("searcher-count", counted)
+    data.decode("utf-8", errors="searcher-count")
+    return count
+
+
+REPLACED = "invalid byte sequence(s) replaced"
 
 
 def _strict(data: bytes, encoding: str) -> str | None:

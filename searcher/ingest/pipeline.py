@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Document
 from .articles import documents
-from .files import Missing, SourceFile, iter_files
+from .files import Missing, SourceFile, iter_files, readable
 from .formats import SUPPORTED_SUFFIXES, UnreadableFile, extract_text, unsupported_reason
 from .reflow import paragraphs
 
@@ -22,7 +22,9 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-def read_documents(f: SourceFile, data: bytes | None = None, *, metadata: Metadata | None = None) -> list[Document]:
+def read_documents(
+    f: SourceFile, data: bytes | None = None, *, metadata: Metadata | None = None, warnings: list[str] | None = None
+) -> list[Document]:
     """Read, clean and split one file; raises UnreadableFile with a reason the user can act on.
 
     ``metadata`` (a user's corrections file) overrides the titles, places and dates found.
@@ -34,6 +36,6 @@ def read_documents(f: SourceFile, data: bytes | None = None, *, metadata: Metada
             data = f.path.read_bytes()
         except OSError as exc:
             raise UnreadableFile(exc.strerror or str(exc)) from exc
-    text = extract_text(data, f.path.suffix)
-    docs = documents(paragraphs(text), f.source, content_hash(data), fallback_title=f.path.stem)
+    text = extract_text(data, f.path.suffix, warnings)
+    docs = documents(paragraphs(text), f.source, content_hash(data), fallback_title=readable(f.path.stem))
     return metadata.apply(f.path_key, docs) if metadata is not None else docs

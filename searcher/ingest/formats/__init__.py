@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ...text import normalize_text
-from ..decoding import UnreadableFile, decode_bytes
+from ..decoding import REPLACED, UnreadableFile, decode_bytes
 from .layout import RADICALS, Block, layout_blocks
 from .sniffing import ole2_reason, sniff, zip_reason
 
@@ -58,8 +58,9 @@ def unsupported_reason(suffix: str) -> str:
     return f"unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
 
 
-def extract_text(data: bytes, suffix: str = ".txt") -> str:
+def extract_text(data: bytes, suffix: str = ".txt", warnings: list[str] | None = None) -> str:
     """The normalised text of a file's bytes, whatever its format; UnreadableFile with the reason.
+    What a user should know of a file read all the same (bytes replaced) goes to ``warnings``.
 
     The content decides the format where it can (magic bytes, an <html> start); the suffix
     decides the rest (.html pages without a doctype, a .pdf or .docx that is no such thing).
@@ -88,7 +89,9 @@ def extract_text(data: bytes, suffix: str = ".txt") -> str:
         # A .doc is read only when it is really a web page or a .docx; no guessing it is text.
         raise UnreadableFile("unsupported .doc content (not Word 97-2003, a web page or .docx); convert it to .docx")
     else:
-        text, _encoding = decode_bytes(data)
+        text, encoding = decode_bytes(data)
+        if warnings is not None and REPLACED in encoding:
+            warnings.append(f"read as {encoding}")
     # Text copied out of PDFs carries the same radical look-alikes (⽂ for 文) as PDFs read here.
     return normalize_text(text.translate(RADICALS))
 
