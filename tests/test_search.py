@@ -266,3 +266,21 @@ def test_pages_are_slices_of_one_order(seed_index: Path, sort: str) -> None:
     assert [h.id for h in every][:300] == [
         h.id for h in api.search("文明", seed_index, api.SearchOptions(limit=300, sort=sort, collapse=False)).hits
     ]
+
+
+def test_substring_cache_is_bounded_by_entries_for_queries_that_match_nothing(
+    seed_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A no-match result holds 0 bytes of array, so a cap in bytes alone never applied: 60k
+    distinct queries once kept 300k entries. Entries are capped too (and counted with their keys)."""
+    from searcher.engine.columnar import segments as segments_module
+
+    monkeypatch.setattr(segments_module, "_CACHE_ENTRIES", 50)
+    engine = api.open_index(seed_index)
+    for n in range(300):
+        api.search(f"无此词{n}号", seed_index, engine=engine)
+    _, segs = engine._current()  # type: ignore[attr-defined]
+    assert 0 < len(segs._cache) <= 50
+    assert segs._cache_bytes >= 50 * segments_module._ENTRY_OVERHEAD * 0.9
+    assert api.search("路长", seed_index, engine=engine).total == api.search("路长", seed_index).total
+    engine.close()

@@ -39,8 +39,16 @@ from .scan import TextScans
 DATA_FILE = "data.bin"
 # The fields' columns (searcher.fields), then what the engine itself looks up and ranks by.
 COLUMNS = (*FIELD_COLUMNS, "path_key", "content_hash", "doc_id", "heading", "title", "section", "place", "source", "paragraph")
-# Substring results are kept for repeated terms (typing, paging, facet clicks), up to this many bytes.
+# Substring results are kept for repeated terms (typing, paging, facet clicks), up to this many
+# bytes and entries: a no-match result is 0 bytes of array but ~300 bytes of key, array header and
+# dict slot, so bytes alone let 200k distinct queries grow the cache without end.
 _CACHE_BYTES = 48 * 2**20
+_CACHE_ENTRIES = 20_000
+_ENTRY_OVERHEAD = 256
+
+
+def _entry_bytes(key: str, docs: np.ndarray) -> int:
+    return docs.nbytes + 2 * len(key) + _ENTRY_OVERHEAD
 
 
 @dataclass
@@ -308,9 +316,10 @@ class Segments(TextScans):
             return cached
         docs = compute()
         self._cache[key] = docs
-        self._cache_bytes += docs.nbytes
-        while self._cache_bytes > _CACHE_BYTES and len(self._cache) > 1:
-            self._cache_bytes -= self._cache.popitem(last=False)[1].nbytes
+        self._cache_bytes += _entry_bytes(key, docs)
+        while (self._cache_bytes > _CACHE_BYTES or len(self._cache) > _CACHE_ENTRIES) and len(self._cache) > 1:
+            old_key, old = self._cache.popitem(last=False)
+            self._cache_bytes -= _entry_bytes(old_key, old)
         return docs
 
     def _per_segment(self, local: Any) -> np.ndarray:
