@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from . import export, highlight, indexing, rebuilding
+from . import diskspace, export, highlight, indexing, rebuilding
 from .dates import date_key, typed_date
+from .diskspace import DiskFull
 from .engine import ColumnFilter, Engine, EngineHit, Filters, IndexMismatch, NoIndex, engine_generation, open_engine
 from .engine.base import IndexBusy, MergeReport, Sort
 from .fields import FILTER_BY_NAME, Filter
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_INDEX_DIR",
+    "DiskFull",
     "IndexBusy",
     "IndexMismatch",
     "MergeReport",
@@ -141,6 +143,29 @@ def index(
     before anything is written.
     """
     index_dir = Path(index_dir)
+    try:
+        return _index(paths, index_dir, rebuild, progress, jobs, commit_every, metadata)
+    except OSError as exc:
+        if not diskspace.is_disk_full(exc):
+            raise
+        raise DiskFull(diskspace.disk_full_message(index_dir, _input_bytes(paths))) from exc
+
+
+def _input_bytes(paths: list[str]) -> int:
+    from .ingest.files import SourceFile, iter_files
+
+    return sum(f.path.stat().st_size for f in iter_files(paths) if isinstance(f, SourceFile))
+
+
+def _index(
+    paths: list[str],
+    index_dir: Path,
+    rebuild: bool,
+    progress: Callable[[Progress], None] | None,
+    jobs: int,
+    commit_every: int | None,
+    metadata: str | os.PathLike[str] | None,
+) -> IndexSummary:
     # SEARCHER_COMMIT_EVERY exists for the crash tests, which need commits every few files.
     every = commit_every or int(os.environ.get("SEARCHER_COMMIT_EVERY", COMMIT_EVERY_FILES))
     if rebuild and rebuilding.has_index(index_dir):

@@ -132,7 +132,7 @@ def _run_index(
         )
     except api.IndexMismatch as exc:
         raise _fail_for_index(exc, index_dir) from exc
-    except api.IndexBusy as exc:
+    except (api.IndexBusy, api.DiskFull) as exc:
         raise click.ClickException(str(exc)) from exc
     except api.MetadataError as exc:
         raise click.ClickException(f"{exc} (nothing was indexed: fix the metadata file and run again)") from exc

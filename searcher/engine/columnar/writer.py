@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from ...fields import COLUMNS as FIELD_COLUMNS
 from ...model import Document
 from .segments import SegmentBuilder, Segments
-from .store import STORED_FIELDS
+from .store import INDEX_NAME, STORED_FIELDS
 
 
 class Writer:
@@ -18,7 +19,8 @@ class Writer:
     def __init__(self, ix: Any, side_dir: Path, committed: Callable[[], Segments], done: Callable[[], None]) -> None:
         self._side_dir = side_dir
         self._committed = committed  # the segments as last committed, read on first delete
-        self._done = done  # releases the engine's write lock, which the caller holds
+        self._release = done  # releases the engine's write lock, which the caller holds
+        self._released = False
         self._w = ix.writer(limitmb=256, compound=False, _lk=False)
         self._side = SegmentBuilder()
 
@@ -55,20 +57,40 @@ class Writer:
     def commit(self) -> None:
         # The arrays first, named by the store segment they belong to: until the store's commit
         # names that segment they are ignored (and removed by the next merge).
-        if len(self._side):
-            self._side.write(self._side_dir, self._w.newsegment.segid)
         # No merge here: merging is the engine's (merge()), with the arrays rebuilt alongside.
         try:
+            if len(self._side):
+                self._side.write(self._side_dir, self._w.newsegment.segid)
             self._w.commit(merge=False)
-        finally:
-            self._done()
+        except BaseException:
+            self.cancel()
+            raise
+        self._done()
 
     def cancel(self) -> None:
+        """Drops what was added since the last commit, and the files written for it: a run that
+        failed (a full disk) leaves the index as last committed and no partial files behind."""
         try:
             if not self._w.is_closed:
                 self._w.cancel()
+        except Exception:  # noqa: BLE001 - a writer whose commit failed half-way has nothing left to cancel
+            pass
         finally:
+            self._discard_files()
             self._done()
+
+    def _discard_files(self) -> None:
+        segid = self._w.newsegment.segid
+        index_dir = self._side_dir.parent
+        for junk in [index_dir / f"{INDEX_NAME}.tmp", self._side_dir / segid, *self._side_dir.glob(f".tmp-{segid}-*")]:
+            shutil.rmtree(junk, ignore_errors=True)
+        for f in index_dir.glob(f"{INDEX_NAME}_{segid}.*"):
+            f.unlink(missing_ok=True)
+
+    def _done(self) -> None:
+        if not self._released:
+            self._released = True
+            self._release()
 
 
 def _column_value(value: Any) -> str | None:
