@@ -2,8 +2,9 @@
 
 Preparing a file (read, decode, reflow, split articles, place and date, jieba) is pure
 CPU work on one file, so it runs in a process pool on all cores; the engine writer is
-single-threaded and consumes prepared files in walk order, so the resulting index does not
-depend on the number of workers. At most a few files per worker are in flight, which keeps
+single-threaded and consumes prepared files as they finish (walk order with one worker); ranking
+does not depend on that order (ties go by file path), so answers do not depend on the number of
+workers. At most a few files per worker are in flight, which keeps
 memory flat on large collections.
 
 Work is committed every ``commit_every`` files or every ``COMMIT_SECONDS``, whichever comes
@@ -20,7 +21,6 @@ import os
 import signal
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -127,6 +127,34 @@ def _start_worker(metadata: Any) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+# One file may hold a run for this long, and be this big: a DOCX of a few hundred KB can hold
+# 150 MB of paragraphs, a log dumped as .txt gigabytes. Beyond, it is skipped with the reason.
+FILE_SECONDS = 300.0
+FILE_BYTES_LIMIT = 512 * 10**6
+
+
+class FileTooSlow(BaseException):
+    """Not an Exception: no reader's ``except Exception`` may take it for a damaged file."""
+
+
+def _within(seconds: float, work: Callable[[], list[Document]]) -> list[Document]:
+    """``work()``, stopped by FileTooSlow after ``seconds`` (SIGALRM: in a process's main thread
+    only, which workers and the CLI are; elsewhere there is no limit)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        return work()
+
+    def expire(signum: int, frame: Any) -> None:
+        raise FileTooSlow()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return work()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def prepare(task: tuple[str, str, str | None]) -> Prepared:
     """Read, clean, split and analyze one file; never raises (errors come back as data)."""
     # Imported here: reading files pulls in the format libraries, which a search never needs.
@@ -145,11 +173,23 @@ def prepare(task: tuple[str, str, str | None]) -> Prepared:
         digest = f"{digest}+{fingerprint}"
     if digest == known_digest:
         return Prepared(source, f.path_key, len(data), "unchanged", digest)
+    if len(data) > FILE_BYTES_LIMIT:
+        reason = f"{len(data) / 1e6:.0f} MB, over the {FILE_BYTES_LIMIT / 1e6:.0f} MB limit for one file; split it"
+        return Prepared(source, f.path_key, len(data), "error", digest, reason=reason)
     warnings: list[str] = []
-    try:
+    budget = float(os.environ.get("SEARCHER_FILE_SECONDS", FILE_SECONDS))
+
+    def read() -> list[Document]:
         docs = read_documents(f, data, metadata=_worker_metadata, warnings=warnings)
         for doc in docs:
             analyze_document(doc)
+        return docs
+
+    try:
+        docs = _within(budget, read)
+    except FileTooSlow:
+        reason = f"took over {budget:g} s to read, the limit for one file (SEARCHER_FILE_SECONDS raises it)"
+        return Prepared(source, f.path_key, len(data), "error", digest, reason=reason)
     except UnreadableFile as exc:
         return Prepared(source, f.path_key, len(data), "error", digest, reason=str(exc))
     except Exception as exc:  # noqa: BLE001 - one odd file must never stop a run of thousands
@@ -158,7 +198,15 @@ def prepare(task: tuple[str, str, str | None]) -> Prepared:
     return Prepared(source, f.path_key, len(data), "ready", digest, docs=docs, warnings=warnings)
 
 
-def _prepared(tasks: list[tuple[str, str, str | None]], jobs: int, metadata: Any) -> Iterator[Prepared]:
+# How long the writer waits for a file before it looks at the clock (commits on time while a
+# slow file is in flight).
+_TICK_SECONDS = 1.0
+
+
+def _prepared(tasks: list[tuple[str, str, str | None]], jobs: int, metadata: Any) -> Iterator[Prepared | None]:
+    """Prepared files as they finish (None when none finished for a while: time to commit what is
+    ready). With workers, a slow file does not hold back the files after it; the order of the
+    index then depends on timing, which ranking does not (ties go by file path)."""
     if jobs <= 1 or len(tasks) <= 1:
         _init_worker(metadata)
         try:
@@ -166,18 +214,26 @@ def _prepared(tasks: list[tuple[str, str, str | None]], jobs: int, metadata: Any
         finally:
             _init_worker(None)
         return
-    from concurrent.futures import ProcessPoolExecutor  # process pools cost a search nothing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # process pools cost a search nothing
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(metadata,)) as pool:
-        in_flight: deque[Future[Prepared]] = deque()
+        in_flight: list[Future[Prepared]] = []
         todo = iter(tasks)
         try:
-            for task in todo:
-                in_flight.append(pool.submit(prepare, task))
-                if len(in_flight) >= jobs * 4:
-                    yield in_flight.popleft().result()
-            while in_flight:
-                yield in_flight.popleft().result()
+            while True:
+                for task in todo:
+                    in_flight.append(pool.submit(prepare, task))
+                    if len(in_flight) >= jobs * 4:
+                        break
+                if not in_flight:
+                    return
+                done, _ = wait(in_flight, timeout=_TICK_SECONDS, return_when=FIRST_COMPLETED)
+                if not done:
+                    yield None
+                    continue
+                for fut in [f for f in in_flight if f in done]:  # in submission order
+                    in_flight.remove(fut)
+                    yield fut.result()
         finally:
             for fut in in_flight:
                 fut.cancel()
@@ -208,6 +264,8 @@ def _run(
     metadata: Any = None,
 ) -> IndexSummary:
     started = time.monotonic()
+    # SEARCHER_COMMIT_SECONDS exists for the tests of commits while a slow file is read.
+    commit_seconds = float(os.environ.get("SEARCHER_COMMIT_SECONDS", COMMIT_SECONDS))
     summary = IndexSummary()
     known = engine.indexed_files()
     empty = _json_record(index_dir / EMPTY_FILES)
@@ -239,7 +297,16 @@ def _run(
             pending += 1
             empty.pop(key, None)
         tasks = [(str(f.path), f.source, known.get(f.path_key)) for f in files]
-        for n, prep in enumerate(_prepared(tasks, jobs, metadata), start=1):
+        n = 0
+        for prep in _prepared(tasks, jobs, metadata):
+            if prep is None:  # a slow file in flight: what is ready is committed on time all the same
+                if pending and time.monotonic() - last_commit >= commit_seconds:
+                    writer.commit()
+                    writer = engine.writer()
+                    pending = 0
+                    last_commit = time.monotonic()
+                continue
+            n += 1
             done_bytes += sizes.get(prep.path_key, prep.size)
             if prep.status == "unchanged":
                 summary.unchanged += 1
@@ -264,7 +331,7 @@ def _run(
                 summary.notes.extend(f"{prep.source}: {w}" for w in prep.warnings)
                 summary.megabytes += prep.size / 1e6
                 pending += 1
-            if pending >= commit_every or (pending and time.monotonic() - last_commit >= COMMIT_SECONDS):
+            if pending >= commit_every or (pending and time.monotonic() - last_commit >= commit_seconds):
                 writer.commit()
                 writer = engine.writer()
                 pending = 0
