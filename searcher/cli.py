@@ -512,18 +512,52 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port; 0 picks a free one.")
 @index_dir_option
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads.")
+@click.option(
+    "--connection-limit",
+    type=click.IntRange(10, 10000),
+    default=1000,
+    show_default=True,
+    help="Open connections at most; beyond, new ones wait.",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.IntRange(1, 3600),
+    default=15,
+    show_default=True,
+    help="Seconds a connection may stay idle or half-sent before it is closed.",
+)
 @click.pass_context
-def serve_cmd(ctx: click.Context, paths: tuple[str, ...], host: str, port: int, threads: int) -> None:
+def serve_cmd(
+    ctx: click.Context, paths: tuple[str, ...], host: str, port: int, threads: int, connection_limit: int, idle_timeout: int
+) -> None:
     """Serve the web search UI (waitress). With PATHS, first index the files not indexed yet."""
+    import logging
+
     from waitress import create_server
 
     from web import create_app
 
+    # "Task queue depth is N" for every queued request under load: tens of thousands of lines a
+    # minute that say only that requests wait for a thread.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     index_dir = ctx.obj["index_dir"]
     app = create_app({"INDEX_DIR": index_dir})
     # The port first: a busy one is reported at once, not after indexing.
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="searcher", clear_untrusted_proxy_headers=True)
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="searcher",
+            clear_untrusted_proxy_headers=True,
+            # waitress's defaults (100 connections, 120 s idle) let 100 idle or slow clients
+            # lock everyone else out for two minutes.
+            connection_limit=connection_limit,
+            channel_timeout=idle_timeout,
+            cleanup_interval=max(1, min(5, idle_timeout // 3)),
+            asyncore_use_poll=True,  # select() stops at 1024 descriptors
+        )
     except OSError as exc:
         raise click.ClickException(_listen_problem(exc, host, port)) from exc
     if paths:

@@ -1,0 +1,80 @@
+"""``searcher serve`` under hostile load: idle and half-sent connections, bursts of requests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from serving import Server
+
+
+def open_idle(url: str, n: int) -> list[socket.socket]:
+    """Half keep-alive connections after one request, half with headers never finished."""
+    parts = urlsplit(url)
+    socks = []
+    for i in range(n):
+        s = socket.create_connection((parts.hostname, parts.port), timeout=10)
+        if i % 2:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.recv(65536)
+        else:
+            s.sendall(b"GET /?q=%E8%B7%AF HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        socks.append(s)
+    return socks
+
+
+def test_200_idle_connections_do_not_lock_out_a_new_request(seed_index: Path) -> None:
+    server = Server(["--index-dir", str(seed_index), "serve", "--port", "0", "--idle-timeout", "3"])
+    socks: list[socket.socket] = []
+    try:
+        socks = open_idle(server.url, 200)
+        started = time.monotonic()
+        with urllib.request.urlopen(f"{server.url}/api/search?q=%E8%B7%AF%E9%95%BF", timeout=10) as resp:
+            assert resp.status == 200
+        assert time.monotonic() - started < 5
+        # Idle and half-sent clients are dropped after the idle timeout (waitress's default was 120 s).
+        open_socks = set(socks)
+        end = time.monotonic() + 30
+        while open_socks and time.monotonic() < end:
+            time.sleep(0.5)
+            for s in list(open_socks):
+                s.settimeout(0.01)
+                try:
+                    if s.recv(65536) == b"":
+                        open_socks.discard(s)
+                except TimeoutError:
+                    pass
+                except OSError:
+                    open_socks.discard(s)
+        assert not open_socks, f"{len(open_socks)} of 200 idle connections still open after 30 s"
+    finally:
+        for s in socks:
+            s.close()
+        server.stop()
+
+
+def test_a_burst_of_requests_does_not_flood_the_log(seed_index: Path) -> None:
+    server = Server(["--index-dir", str(seed_index), "serve", "--port", "0", "--threads", "1"])
+    try:
+        errors: list[BaseException] = []
+
+        def ask() -> None:
+            try:
+                with urllib.request.urlopen(f"{server.url}/api/search?q=%E6%96%87%E6%98%8E", timeout=60) as resp:
+                    resp.read()
+            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+
+        threads = [threading.Thread(target=ask) for _ in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+    finally:
+        server.stop()
+    assert not [line for line in server.stderr if "Task queue depth" in line]
