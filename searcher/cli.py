@@ -531,33 +531,14 @@ def serve_cmd(
     ctx: click.Context, paths: tuple[str, ...], host: str, port: int, threads: int, connection_limit: int, idle_timeout: int
 ) -> None:
     """Serve the web search UI (waitress). With PATHS, first index the files not indexed yet."""
-    import logging
-
-    from waitress import create_server
-
     from web import create_app
+    from web.server import make_server
 
-    # "Task queue depth is N" for every queued request under load: tens of thousands of lines a
-    # minute that say only that requests wait for a thread.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     index_dir = ctx.obj["index_dir"]
     app = create_app({"INDEX_DIR": index_dir})
     # The port first: a busy one is reported at once, not after indexing.
     try:
-        server = create_server(
-            app,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="searcher",
-            clear_untrusted_proxy_headers=True,
-            # waitress's defaults (100 connections, 120 s idle) let 100 idle or slow clients
-            # lock everyone else out for two minutes.
-            connection_limit=connection_limit,
-            channel_timeout=idle_timeout,
-            cleanup_interval=max(1, min(5, idle_timeout // 3)),
-            asyncore_use_poll=True,  # select() stops at 1024 descriptors
-        )
+        server = make_server(app, host, port, threads, connection_limit, idle_timeout)
     except OSError as exc:
         raise click.ClickException(_listen_problem(exc, host, port)) from exc
     if paths:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -78,3 +79,42 @@ def test_a_burst_of_requests_does_not_flood_the_log(seed_index: Path) -> None:
     finally:
         server.stop()
     assert not [line for line in server.stderr if "Task queue depth" in line]
+
+
+def raw_request(url: str, data: bytes) -> bytes:
+    """What the server answers to ``data``; the server may answer (and close) before all is sent."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
+
+        def send() -> None:
+            try:
+                s.sendall(data)
+            except OSError:
+                pass
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        chunks = []
+        try:
+            while chunk := s.recv(65536):
+                chunks.append(chunk)
+        except ConnectionResetError:
+            pass
+        sender.join()
+    return b"".join(chunks)
+
+
+def test_errors_waitress_answers_itself_are_json_on_the_api(seed_index: Path) -> None:
+    server = Server(["--index-dir", str(seed_index), "serve", "--port", "0"])
+    try:
+        huge = b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\n" + b"X-Big: " + b"a" * 300_000 + b"\r\n\r\n"
+        bad = b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"
+        for data, status in ((huge, b"431"), (bad, b"400")):
+            head, _, body = raw_request(server.url, data).partition(b"\r\n\r\n")
+            assert head.split(b" ")[1] == status, head
+            assert b"Content-Type: application/json" in head
+            assert json.loads(body)["status"] == int(status)
+        page = raw_request(server.url, bad.replace(b"/api/search", b"/"))
+        assert page.split(b" ")[1] == b"400" and b"application/json" not in page.partition(b"\r\n\r\n")[0]
+    finally:
+        server.stop()
