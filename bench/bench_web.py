@@ -34,7 +34,7 @@ LOOPBACK = "127.0.0.1"
 
 
 class Server:
-    def __init__(self, index_dir: Path, threads: int) -> None:
+    def __init__(self, index_dir: Path, threads: int, workers: int = 1) -> None:
         cmd = [
             sys.executable,
             "-m",
@@ -48,6 +48,8 @@ class Server:
             "0",
             "--threads",
             str(threads),
+            "--workers",
+            str(workers),
         ]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, encoding="utf-8")
         lines: queue.Queue[str | None] = queue.Queue()
@@ -80,13 +82,24 @@ class Server:
 
 
 def server_memory(pid: int) -> tuple[float, float]:
-    """(current, peak) resident memory of the server process in MB, from /proc (Linux)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return float("nan"), float("nan")
-    kb = {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in status.splitlines()) if k in ("VmRSS", "VmHWM")}
-    return kb.get("VmRSS", 0) / 1024, kb.get("VmHWM", 0) / 1024
+    """(current, peak) resident memory in MB of the largest server process (the server, or each
+    of its worker processes), from /proc (Linux)."""
+    pids = [pid]
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    rss = peak = 0.0
+    for p in pids:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        kb = {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in status.splitlines()) if k in ("VmRSS", "VmHWM")}
+        rss, peak = max(rss, kb.get("VmRSS", 0) / 1024), max(peak, kb.get("VmHWM", 0) / 1024)
+    return rss, peak
 
 
 def fetch(url: str) -> tuple[float, int]:
@@ -133,13 +146,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5, help="timed passes over the query list")
     ap.add_argument("--clients", type=int, default=4, help="concurrent clients in the second run")
     ap.add_argument("--threads", type=int, default=4, help="server worker threads")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = ap.parse_args()
     if not (args.index_dir / "searcher.json").exists():
         raise SystemExit(f"No index in {args.index_dir}; build one with: python bench/bench_core.py")
 
     qs = queries()
-    server = Server(args.index_dir, args.threads)
+    server = Server(args.index_dir, args.threads, args.workers)
     try:
         with urllib.request.urlopen(server.url + "/healthz", timeout=30) as resp:
             health = json.loads(resp.read())
@@ -158,6 +172,7 @@ def main() -> None:
     figures = {
         "index": str(args.index_dir),
         "index_mb": round(size, 1),
+        "workers": args.workers,
         "queries": len(qs),
         "repeat": args.repeat,
         "sequential": {
@@ -180,11 +195,14 @@ def main() -> None:
         "server_peak_rss_mb": peak_mb,
     }
     print(f"index         {args.index_dir} ({size:.1f} MB on disk)")
-    print(f"queries       {len(qs)} from bench/queries.txt, {args.repeat} timed passes, server threads {args.threads}")
+    print(
+        f"queries       {len(qs)} from bench/queries.txt, {args.repeat} timed passes, "
+        f"server {args.workers} process(es) x {args.threads} threads"
+    )
     s, c = figures["sequential"], figures["concurrent"]
     print(f"sequential    p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms  ({s['req_per_s']:.0f} req/s)")
     print(f"{args.clients} clients     p50 {c['p50_ms']:.1f} ms  p95 {c['p95_ms']:.1f} ms  ({c['req_per_s']:.0f} req/s)")
-    print(f"server RSS    {rss_mb:.0f} MB after the runs (peak {peak_mb:.0f} MB)")
+    print(f"server RSS    {rss_mb:.0f} MB after the runs (peak {peak_mb:.0f} MB; the largest process)")
     slowest = sorted(((statistics.median(ms), q) for q, ms in zip(qs, (seq_by_url[u] for u in urls))), reverse=True)[:3]
     print("slowest       " + ", ".join(f"{q} {ms:.0f} ms" for ms, q in slowest) + " (sequential medians)")
     figures["slowest"] = [{"query": q, "p50_ms": ms} for ms, q in slowest]

@@ -506,6 +506,10 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"indexed:    {folder['path']} ({folder['files']} files) at {folder['last_indexed']}")
 
 
+# Server processes by default: two use both cores of a small machine (see docs/performance.md).
+WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+
 @main.command("serve")
 @click.argument("paths", nargs=-1)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
@@ -526,31 +530,60 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
     show_default=True,
     help="Seconds a connection may stay idle or half-sent before it is closed.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=WORKERS,
+    show_default=True,
+    help="Server processes sharing the port (each with --threads threads).",
+)
 @click.pass_context
 def serve_cmd(
-    ctx: click.Context, paths: tuple[str, ...], host: str, port: int, threads: int, connection_limit: int, idle_timeout: int
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    host: str,
+    port: int,
+    threads: int,
+    connection_limit: int,
+    idle_timeout: int,
+    workers: int,
 ) -> None:
     """Serve the web search UI (waitress). With PATHS, first index the files not indexed yet."""
     from web import create_app
-    from web.server import make_server
+    from web.server import listening_socket, make_server, run_workers
 
     index_dir = ctx.obj["index_dir"]
-    app = create_app({"INDEX_DIR": index_dir})
+    limits: dict[str, Any] = {"threads": threads, "connection_limit": connection_limit, "idle_timeout": idle_timeout}
+
+    def ready_app() -> Any:
+        app = create_app({"INDEX_DIR": index_dir})
+        try:  # load the word segmenter's dictionary now rather than on the first request
+            api.search("文明", index_dir, api.SearchOptions(limit=1))
+        except (api.NoIndex, api.IndexMismatch) as exc:
+            _note(str(_fail_for_index(exc, index_dir).message) + " The page says so until then.")
+        return app
+
     # The port first: a busy one is reported at once, not after indexing.
     try:
-        server = make_server(app, host, port, threads, connection_limit, idle_timeout)
+        if workers > 1:
+            sock = listening_socket(host, port)
+            listen = [sock.getsockname()[:2]]
+        else:
+            server = make_server(create_app({"INDEX_DIR": index_dir}), host, port, **limits)
+            listen = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
     except OSError as exc:
         raise click.ClickException(_listen_problem(exc, host, port)) from exc
     if paths:
         _run_index(list(paths), index_dir)
-    try:  # load the word segmenter's dictionary now rather than on the first request
-        api.search("文明", index_dir, api.SearchOptions(limit=1))
-    except (api.NoIndex, api.IndexMismatch) as exc:
-        _note(str(_fail_for_index(exc, index_dir).message) + " The page says so until then.")
-    listen = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
+    if workers == 1:
+        ready_app()
+    how = f"{workers} processes x {threads} threads" if workers > 1 else f"{threads} threads"
     for addr, bound in listen:
         shown = f"[{addr}]" if ":" in str(addr) else addr
-        _note(f"serving http://{shown}:{bound}/ (index {index_dir}/); press Ctrl-C to stop")
+        _note(f"serving http://{shown}:{bound}/ (index {index_dir}/, {how}); press Ctrl-C to stop")
+    if workers > 1:
+        run_workers(ready_app, sock, workers, **limits)
+        return
     try:
         server.run()
     except KeyboardInterrupt:

@@ -118,3 +118,58 @@ def test_errors_waitress_answers_itself_are_json_on_the_api(seed_index: Path) ->
         assert page.split(b" ")[1] == b"400" and b"application/json" not in page.partition(b"\r\n\r\n")[0]
     finally:
         server.stop()
+
+
+def worker_pids(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit():
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid and fields[0] != "Z":
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return sorted(found)
+
+
+def wait_until(condition, timeout: float = 20) -> bool:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_worker_processes_share_the_port_are_restarted_and_stop_together(seed_index: Path) -> None:
+    import os
+    import signal
+
+    server = Server(["--index-dir", str(seed_index), "serve", "--port", "0", "--workers", "2"])
+    try:
+        assert "2 processes x 4 threads" in "".join(server.stderr)
+        assert wait_until(lambda: len(worker_pids(server.proc.pid)) == 2)
+        first = worker_pids(server.proc.pid)
+        totals: list[int] = []
+
+        def ask() -> None:
+            with urllib.request.urlopen(f"{server.url}/api/search?q=%E8%B7%AF%E9%95%BF&limit=1", timeout=30) as resp:
+                totals.append(json.load(resp)["total"])
+
+        threads = [threading.Thread(target=ask) for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(totals) == 20 and len(set(totals)) == 1 and totals[0] > 0
+        os.kill(first[0], signal.SIGKILL)
+        assert wait_until(lambda: len(worker_pids(server.proc.pid)) == 2 and first[0] not in worker_pids(server.proc.pid))
+        ask()
+        assert len(totals) == 21
+        workers = worker_pids(server.proc.pid)
+        server.proc.send_signal(signal.SIGTERM)
+        server.proc.wait(timeout=15)
+        assert wait_until(lambda: not any(Path(f"/proc/{w}").exists() for w in workers), timeout=10)
+    finally:
+        server.stop()
