@@ -550,7 +550,7 @@ def serve_cmd(
 ) -> None:
     """Serve the web search UI (waitress). With PATHS, first index the files not indexed yet."""
     from web import create_app
-    from web.server import make_server, reserved_port, run_workers
+    from web.server import listening_socket, make_server, run_workers
 
     index_dir = ctx.obj["index_dir"]
     limits: dict[str, Any] = {"threads": threads, "connection_limit": connection_limit, "idle_timeout": idle_timeout}
@@ -566,7 +566,7 @@ def serve_cmd(
     # The port first: a busy one is reported at once, not after indexing.
     try:
         if workers > 1:
-            sock = reserved_port(host, port)
+            sock = listening_socket(host, port)
             listen = [sock.getsockname()[:2]]
         else:
             server = make_server(create_app({"INDEX_DIR": index_dir}), host, port, **limits)
@@ -578,16 +578,12 @@ def serve_cmd(
     if workers == 1:
         ready_app()
     how = f"{workers} processes x {threads} threads" if workers > 1 else f"{threads} threads"
-
-    def say_where() -> None:
-        for addr, bound in listen:
-            shown = f"[{addr}]" if ":" in str(addr) else addr
-            _note(f"serving http://{shown}:{bound}/ (index {index_dir}/, {how}); press Ctrl-C to stop")
-
+    for addr, bound in listen:
+        shown = f"[{addr}]" if ":" in str(addr) else addr
+        _note(f"serving http://{shown}:{bound}/ (index {index_dir}/, {how}); press Ctrl-C to stop")
     if workers > 1:
-        run_workers(ready_app, sock, workers, say_where, **limits)
+        run_workers(ready_app, sock, workers, **limits)
         return
-    say_where()
     try:
         server.run()
     except KeyboardInterrupt:

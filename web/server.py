@@ -80,49 +80,26 @@ def make_server(
     return server
 
 
-def reserved_port(host: str, port: int) -> socket.socket:
-    """A socket bound to host:port (port 0: a free one) but not listening: it holds the port for
-    the workers, which each listen on it with ``SO_REUSEPORT``; the kernel spreads connections
-    over them (no worker wakes for a connection another takes)."""
-    sock = _reuse_port_socket(host)
-    sock.bind((host, port))
-    return sock
-
-
-def _reuse_port_socket(host: str) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    return sock
-
-
-def _listening(address: tuple[str, int]) -> socket.socket:
-    sock = _reuse_port_socket(address[0])
-    sock.bind(address)
-    sock.listen(1024)
+def listening_socket(host: str, port: int) -> socket.socket:
+    """One socket all worker processes accept on (the kernel hands each connection to one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family, backlog=1024)
     sock.setblocking(False)
     return sock
 
 
-def run_workers(
-    make_app: Callable[[], Any], reserved: socket.socket, workers: int, on_ready: Callable[[], None], **limits: Any
-) -> None:
-    """Serves on the address of ``reserved`` (see ``reserved_port``) from ``workers`` processes,
-    each with its own app and index readers (the index files are shared through the page cache),
-    so that requests use every core instead of queueing for one interpreter lock. ``on_ready``
-    runs once they all listen. A worker that dies is started again; SIGTERM or Ctrl-C stops them
-    all."""
+def run_workers(make_app: Callable[[], Any], sock: socket.socket, workers: int, **limits: Any) -> None:
+    """Serves on ``sock`` from ``workers`` processes, each with its own app and index readers
+    (the index files are shared through the page cache), so that requests use every core
+    instead of queueing for one interpreter lock. A worker that dies is started again; SIGTERM
+    or Ctrl-C stops them all."""
     children: dict[int, float] = {}
     stopping = False
-    ready_r, ready_w = os.pipe()  # each first worker writes a byte once it listens
-    tell: list[int] = [ready_w]  # emptied once they all have: a restarted worker tells nobody
 
     def start() -> None:
         pid = os.fork()
         if pid == 0:
-            if tell:
-                os.close(ready_r)
-            _worker(make_app, reserved.getsockname()[:2], limits, tell[0] if tell else -1)  # never returns
+            _worker(make_app, sock, limits)  # never returns
         children[pid] = time.monotonic()
 
     def stop(signum: int, frame: Any) -> None:
@@ -138,17 +115,6 @@ def run_workers(
     signal.signal(signal.SIGINT, stop)
     for _ in range(workers):
         start()
-    os.close(ready_w)
-    tell.clear()
-    ready = 0
-    while ready < workers:
-        got = os.read(ready_r, workers - ready)
-        if not got:
-            break  # every worker died before listening: the restarts below say why
-        ready += len(got)
-    os.close(ready_r)
-    if ready == workers:
-        on_ready()
     while children:
         try:
             pid, status = os.wait()
@@ -166,7 +132,7 @@ def run_workers(
         start()
 
 
-def _worker(make_app: Callable[[], Any], address: tuple[str, int], limits: dict[str, Any], ready: int) -> None:
+def _worker(make_app: Callable[[], Any], sock: socket.socket, limits: dict[str, Any]) -> None:
     code = 0
     try:
         _die_with_parent()
@@ -176,10 +142,7 @@ def _worker(make_app: Callable[[], Any], address: tuple[str, int], limits: dict[
             raise SystemExit(0)
 
         signal.signal(signal.SIGTERM, terminate)
-        server = make_server(make_app(), None, None, sockets=[_listening(address)], **limits)
-        if ready >= 0:
-            os.write(ready, b"1")
-            os.close(ready)
+        server = make_server(make_app(), None, None, sockets=[sock], **limits)
         try:
             server.run()
         finally:
