@@ -160,7 +160,9 @@ def main() -> None:
         if health.get("status") != "ok":
             raise SystemExit(f"server not ready: {health}")
         urls = [server.url + "/api/search?" + urlencode({"q": q}) for q in qs]
-        run(urls, 1)  # warm up: caches, first-use imports
+        # Warm up: caches, first-use imports. Each worker process has its own caches, and the
+        # kernel hands a connection to any of them, so every worker must see every query.
+        run(urls * 3 * args.workers, 1)
         seq, seq_status, seq_wall, seq_by_url = run(urls * args.repeat, 1)
         con, con_status, con_wall, _ = run(urls * args.repeat, args.clients)
         rss_mb, peak_mb = server_memory(server.proc.pid)
