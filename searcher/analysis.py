@@ -217,13 +217,18 @@ def word_hashes(ws: list[str]) -> np.ndarray:
 
 def analyze_document(doc: Document) -> Document:
     """Attach ``Analyzed`` to every passage of ``doc``."""
-    folded = [fold(p.text) for p in doc.passages]
-    minhashes = signatures(folded)
     tok = _tokenizer()
-    for p, text, minhash in zip(doc.passages, folded, minhashes):
-        ws = [w for w in tok.lcut(text, HMM=False) if w.isalnum() or _is_word(w)]
-        p.analyzed = Analyzed(text_hashes=word_hashes(ws), folded=text, minhash=minhash, place_names=_place_names(p.place))
+    # In batches: the signatures' n-gram arrays of a whole 50 MB file at once took a gigabyte.
+    for start in range(0, len(doc.passages), _BATCH):
+        batch = doc.passages[start : start + _BATCH]
+        folded = [fold(p.text) for p in batch]
+        for p, text, minhash in zip(batch, folded, signatures(folded)):
+            ws = [w for w in tok.lcut(text, HMM=False) if w.isalnum() or _is_word(w)]
+            p.analyzed = Analyzed(text_hashes=word_hashes(ws), folded=text, minhash=minhash, place_names=_place_names(p.place))
     return doc
+
+
+_BATCH = 2000
 
 
 @cache

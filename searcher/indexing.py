@@ -130,7 +130,14 @@ def _start_worker(metadata: Any) -> None:
 # One file may hold a run for this long, and be this big: a DOCX of a few hundred KB can hold
 # 150 MB of paragraphs, a log dumped as .txt gigabytes. Beyond, it is skipped with the reason.
 FILE_SECONDS = 300.0
-FILE_BYTES_LIMIT = 512 * 10**6
+FILE_BYTES_LIMIT = 200 * 10**6
+# Writing one file's passages takes about 25 bytes of memory per byte of its text (its segment
+# is built at once), so one file's text is limited too: a small DOCX can unpack to 150 MB.
+FILE_TEXT_LIMIT = 40 * 10**6  # characters
+
+
+class FileTooBig(Exception):
+    pass
 
 
 class FileTooSlow(BaseException):
@@ -181,12 +188,18 @@ def prepare(task: tuple[str, str, str | None]) -> Prepared:
 
     def read() -> list[Document]:
         docs = read_documents(f, data, metadata=_worker_metadata, warnings=warnings)
+        chars = sum(len(p.text) for doc in docs for p in doc.passages)
+        if chars > FILE_TEXT_LIMIT:
+            limit = f"the {FILE_TEXT_LIMIT / 1e6:.0f} million limit for one file"
+            raise FileTooBig(f"holds {chars / 1e6:.0f} million characters of text, over {limit}; split it")
         for doc in docs:
             analyze_document(doc)
         return docs
 
     try:
         docs = _within(budget, read)
+    except FileTooBig as exc:
+        return Prepared(source, f.path_key, len(data), "error", digest, reason=str(exc))
     except FileTooSlow:
         reason = f"took over {budget:g} s to read, the limit for one file (SEARCHER_FILE_SECONDS raises it)"
         return Prepared(source, f.path_key, len(data), "error", digest, reason=reason)

@@ -92,3 +92,28 @@ def test_a_file_over_the_time_budget_is_skipped_with_the_reason(slow_folder: Pat
     assert f"skipped {slow_folder / '000_slow.docx'}: took over 1 s to read, the limit for one file" in got.stderr
     assert "indexed 30 files" in got.stderr
     assert api.search("街长", index_dir, api.SearchOptions(limit=0)).total == 30
+
+
+def test_one_line_without_sentence_ends_becomes_passages_of_readable_size(tmp_path: Path) -> None:
+    """A file that is one line of clauses (a 50 MB one once made one passage and took 1.1 GB to
+    analyse): cut at clause punctuation, and blindly where there is none."""
+    from searcher.ingest.reflow import paragraphs
+
+    line = "延吉市推行路长制，路长每日巡查背街小巷，发现问题及时整改" * 2000 + "无标点" * 3000
+    paras = paragraphs(line)
+    assert len(paras) > 100 and max(len(p.text) for p in paras) <= 1600
+    assert "".join(p.text for p in paras) == line
+
+
+def test_a_file_over_the_text_limit_is_skipped_with_the_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searcher import indexing
+
+    monkeypatch.setattr(indexing, "FILE_TEXT_LIMIT", 10_000)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "big.txt").write_text("路长巡查。" * 5000, encoding="utf-8")
+    (docs / "small.txt").write_text("路长巡查。", encoding="utf-8")
+    summary = api.index([str(docs)], tmp_path / "index")
+    assert summary.files == 1
+    ((source, reason),) = summary.skipped
+    assert source == str(docs / "big.txt") and reason.startswith("holds ") and reason.endswith("limit for one file; split it")

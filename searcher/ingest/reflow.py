@@ -223,9 +223,23 @@ def _join(parts: list[str]) -> str:
     return re.sub(r"[ \t\u3000]+", " ", out).strip()
 
 
+def _clauses(sentence: str, limit: int) -> list[str]:
+    if len(sentence) <= limit:
+        return [sentence]
+    out: list[str] = []
+    for clause in re.findall(r"[^，；,;：]*[，；,;：]+|.+$", sentence):
+        out.extend(clause[i : i + limit] for i in range(0, len(clause), limit))
+    return out
+
+
 def split_long(text: str, target: int = CHUNK_TARGET) -> list[str]:
     """Cut a very long paragraph at sentence ends into chunks of about ``target`` characters."""
     sentences = re.findall(rf"[^{re.escape(SENTENCE_END)}]*[{re.escape(SENTENCE_END)}]+[{re.escape(CLOSERS)}]*|.+$", text)
+    if any(len(s) > 4 * target for s in sentences):
+        # No sentence end for pages (a file that is one line of clauses): cut at clause
+        # punctuation, and what is still too long every 4 x target characters; a passage of
+        # megabytes is no answer to show, and analysing it took gigabytes.
+        sentences = [piece for s in sentences for piece in _clauses(s, 4 * target)]
     chunks: list[str] = []
     current = ""
     for sentence in sentences:
