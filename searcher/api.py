@@ -251,13 +251,25 @@ def forget_corrections(path: str, index_dir: str | os.PathLike[str] = DEFAULT_IN
 
 def remove(paths: list[str], index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> tuple[int, list[str]]:
     """Remove indexed files at or below ``paths``: (files removed, paths that matched nothing)."""
-    return indexing.remove(open_index(index_dir), Path(index_dir), paths)
+    try:
+        return indexing.remove(open_index(index_dir), Path(index_dir), paths)
+    except OSError as exc:
+        if not diskspace.is_disk_full(exc):
+            raise
+        raise DiskFull(diskspace.disk_full_message(Path(index_dir), 0)) from exc
 
 
 def optimize(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> MergeReport:
     """Merge the index's segments into as few as the merge size allows, reclaiming the space of
-    deleted passages. Raises IndexBusy while another process writes the index."""
-    return open_index(index_dir).merge(optimize=True)
+    deleted passages. Raises IndexBusy while another process writes the index, DiskFull when
+    the disk cannot hold the merged segment beside the old ones (the index stays as it was)."""
+    engine = open_index(index_dir)
+    try:
+        return engine.merge(optimize=True)
+    except OSError as exc:
+        if not diskspace.is_disk_full(exc):
+            raise
+        raise DiskFull(diskspace.disk_full_message(Path(index_dir), engine.stats().index_bytes // 4)) from exc
 
 
 def _full_date(value: str | None, name: str) -> str | None:

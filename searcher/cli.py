@@ -177,7 +177,7 @@ def remove_cmd(ctx: click.Context, paths: tuple[str, ...]) -> None:
         removed, unmatched = api.remove(list(paths), index_dir)
     except (api.NoIndex, api.IndexMismatch) as exc:
         raise _fail_for_index(exc, index_dir) from exc
-    except api.IndexBusy as exc:
+    except (api.IndexBusy, api.DiskFull) as exc:
         raise click.ClickException(str(exc)) from exc
     _note(f"removed {removed} file(s) from {index_dir}/")
     if unmatched:
@@ -198,7 +198,7 @@ def optimize_cmd(ctx: click.Context, as_json: bool) -> None:
         report = api.optimize(index_dir)
     except (api.NoIndex, api.IndexMismatch) as exc:
         raise _fail_for_index(exc, index_dir) from exc
-    except api.IndexBusy as exc:
+    except (api.IndexBusy, api.DiskFull) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False))
