@@ -143,12 +143,8 @@ def index(
     before anything is written.
     """
     index_dir = Path(index_dir)
-    try:
+    with diskspace.reported(index_dir, lambda: _input_bytes(paths)):
         return _index(paths, index_dir, rebuild, progress, jobs, commit_every, metadata)
-    except OSError as exc:
-        if not diskspace.is_disk_full(exc):
-            raise
-        raise DiskFull(diskspace.disk_full_message(index_dir, _input_bytes(paths))) from exc
 
 
 def _input_bytes(paths: list[str]) -> int:
@@ -251,12 +247,8 @@ def forget_corrections(path: str, index_dir: str | os.PathLike[str] = DEFAULT_IN
 
 def remove(paths: list[str], index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> tuple[int, list[str]]:
     """Remove indexed files at or below ``paths``: (files removed, paths that matched nothing)."""
-    try:
+    with diskspace.reported(Path(index_dir), lambda: 0):
         return indexing.remove(open_index(index_dir), Path(index_dir), paths)
-    except OSError as exc:
-        if not diskspace.is_disk_full(exc):
-            raise
-        raise DiskFull(diskspace.disk_full_message(Path(index_dir), 0)) from exc
 
 
 def optimize(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> MergeReport:
@@ -264,12 +256,8 @@ def optimize(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR) -> MergeRepo
     deleted passages. Raises IndexBusy while another process writes the index, DiskFull when
     the disk cannot hold the merged segment beside the old ones (the index stays as it was)."""
     engine = open_index(index_dir)
-    try:
+    with diskspace.reported(Path(index_dir), lambda: engine.stats().index_bytes // diskspace.INDEX_TO_TEXT):
         return engine.merge(optimize=True)
-    except OSError as exc:
-        if not diskspace.is_disk_full(exc):
-            raise
-        raise DiskFull(diskspace.disk_full_message(Path(index_dir), engine.stats().index_bytes // 4)) from exc
 
 
 def _full_date(value: str | None, name: str) -> str | None:

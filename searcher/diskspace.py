@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # An index takes about four times the text it holds (store, n-gram postings, columns).
@@ -13,6 +15,18 @@ INDEX_TO_TEXT = 4
 
 class DiskFull(Exception):
     """The index's disk filled up during a write; the message says where and how much is needed."""
+
+
+@contextmanager
+def reported(index_dir: Path, input_bytes: Callable[[], int]) -> Iterator[None]:
+    """A full disk inside the block becomes DiskFull with the message (``input_bytes`` is only
+    computed then: the bytes the run was to index)."""
+    try:
+        yield
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        raise DiskFull(disk_full_message(index_dir, input_bytes())) from exc
 
 
 def is_disk_full(exc: BaseException) -> bool:

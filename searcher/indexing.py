@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 from .analysis import analyze_document
 from .engine import Engine
-from .engine.base import IndexBusy
+from .engine.base import IndexBusy, Writer
 from .model import Document
 
 FOLDERS_FILE = "folders.json"
@@ -311,48 +311,20 @@ def _run(
             empty.pop(key, None)
         tasks = [(str(f.path), f.source, known.get(f.path_key)) for f in files]
         n = 0
+        # None: a slow file is in flight; what is ready is committed on time all the same.
         for prep in _prepared(tasks, jobs, metadata):
-            if prep is None:  # a slow file in flight: what is ready is committed on time all the same
-                if pending and time.monotonic() - last_commit >= commit_seconds:
-                    writer.commit()
-                    writer = engine.writer()
-                    pending = 0
-                    last_commit = time.monotonic()
-                continue
-            n += 1
-            done_bytes += sizes.get(prep.path_key, prep.size)
-            if prep.status == "unchanged":
-                summary.unchanged += 1
-            elif prep.status == "ready" and not prep.docs:
-                if prep.path_key in known and prep.path_key not in empty:
-                    writer.delete_file(prep.path_key)  # emptied since it was indexed
-                    pending += 1
-                empty[prep.path_key] = prep.digest
-                summary.empty += 1
-                summary.notes.append(f"{prep.source}: no text in it (empty); nothing to index until it changes")
-            elif prep.status == "error":
-                summary.skipped.append((prep.source, prep.reason))
-            else:
-                if prep.path_key in known:
-                    writer.delete_file(prep.path_key)
-                empty.pop(prep.path_key, None)
-                for doc in prep.docs:
-                    writer.add_document(doc, prep.path_key, prep.digest)
-                    summary.documents += 1
-                    summary.passages += len(doc.passages)
-                summary.files += 1
-                summary.notes.extend(f"{prep.source}: {w}" for w in prep.warnings)
-                summary.megabytes += prep.size / 1e6
-                pending += 1
+            if prep is not None:
+                n += 1
+                done_bytes += sizes.get(prep.path_key, prep.size)
+                pending += _take(prep, writer, known, empty, summary)
+                if progress:
+                    elapsed = time.monotonic() - started
+                    progress(Progress(n, len(files), summary.passages, done_bytes, total_bytes, elapsed, prep.source))
             if pending >= commit_every or (pending and time.monotonic() - last_commit >= commit_seconds):
                 writer.commit()
                 writer = engine.writer()
                 pending = 0
                 last_commit = time.monotonic()
-            if progress:
-                progress(
-                    Progress(n, len(files), summary.passages, done_bytes, total_bytes, time.monotonic() - started, prep.source)
-                )
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -364,6 +336,36 @@ def _run(
     _write_json(index_dir / EMPTY_FILES, empty)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _take(prep: Prepared, writer: Writer, known: dict[str, str], empty: dict[str, str], summary: IndexSummary) -> int:
+    """One prepared file into the writer and the summary; how many changes it adds to the commit."""
+    if prep.status == "unchanged":
+        summary.unchanged += 1
+        return 0
+    if prep.status == "error":
+        summary.skipped.append((prep.source, prep.reason))
+        return 0
+    if not prep.docs:
+        was_empty = prep.path_key in empty
+        empty[prep.path_key] = prep.digest
+        summary.empty += 1
+        summary.notes.append(f"{prep.source}: no text in it (empty); nothing to index until it changes")
+        if prep.path_key in known and not was_empty:
+            writer.delete_file(prep.path_key)  # emptied since it was indexed
+            return 1
+        return 0
+    if prep.path_key in known:
+        writer.delete_file(prep.path_key)
+    empty.pop(prep.path_key, None)
+    for doc in prep.docs:
+        writer.add_document(doc, prep.path_key, prep.digest)
+        summary.documents += 1
+        summary.passages += len(doc.passages)
+    summary.files += 1
+    summary.notes.extend(f"{prep.source}: {w}" for w in prep.warnings)
+    summary.megabytes += prep.size / 1e6
+    return 1
 
 
 def merge_segments(engine: Engine) -> int:
