@@ -31,6 +31,7 @@ sys.path.insert(0, str(HERE))
 from bench_core import percentile, queries  # noqa: E402  (the same query list and statistics)
 
 LOOPBACK = "127.0.0.1"
+CLIENT_CPU_MS: list[float] = []  # this process's CPU per request, one figure per run()
 
 
 class Server:
@@ -132,11 +133,13 @@ def run(urls: list[str], clients: int) -> tuple[list[float], list[int], float, d
                 by_url.setdefault(url, []).append(ms)
 
     started = time.perf_counter()
+    cpu = time.process_time()
     workers = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
+    CLIENT_CPU_MS.append((time.process_time() - cpu) * 1000 / max(1, len(times)))
     return times, statuses, time.perf_counter() - started, by_url
 
 
@@ -204,6 +207,11 @@ def main() -> None:
     s, c = figures["sequential"], figures["concurrent"]
     print(f"sequential    p50 {s['p50_ms']:.1f} ms  p95 {s['p95_ms']:.1f} ms  ({s['req_per_s']:.0f} req/s)")
     print(f"{args.clients} clients     p50 {c['p50_ms']:.1f} ms  p95 {c['p95_ms']:.1f} ms  ({c['req_per_s']:.0f} req/s)")
+    print(
+        f"client CPU    {CLIENT_CPU_MS[-2]:.1f} ms per request sequential, {CLIENT_CPU_MS[-1]:.1f} ms with "
+        f"{args.clients} clients (this process; it shares the cores)"
+    )
+    figures["client_cpu_ms"] = {"sequential": CLIENT_CPU_MS[-2], "concurrent": CLIENT_CPU_MS[-1]}
     print(f"server RSS    {rss_mb:.0f} MB after the runs (peak {peak_mb:.0f} MB; the largest process)")
     slowest = sorted(((statistics.median(ms), q) for q, ms in zip(qs, (seq_by_url[u] for u in urls))), reverse=True)[:3]
     print("slowest       " + ", ".join(f"{q} {ms:.0f} ms" for ms, q in slowest) + " (sequential medians)")

@@ -8,6 +8,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from serving import Server
@@ -173,3 +174,74 @@ def test_worker_processes_share_the_port_are_restarted_and_stop_together(seed_in
         assert wait_until(lambda: not any(Path(f"/proc/{w}").exists() for w in workers), timeout=10)
     finally:
         server.stop()
+
+
+def _gated_server(patience: float) -> tuple[Any, threading.Event, str]:
+    """A gated waitress server (as each ``serve --workers`` process runs) over an app that holds
+    every request until ``release`` is set; and its URL."""
+    from web.server import AcceptGate, gated, listening_socket, make_server
+
+    release = threading.Event()
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if environ["PATH_INFO"] == "/hold":
+            release.wait(20)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["PATH_INFO"].encode()]
+
+    sock = listening_socket("127.0.0.1", 0)
+    gate = AcceptGate(app, patience=patience)
+    server = make_server(gate, None, None, sockets=[sock], threads=4, connection_limit=100, idle_timeout=15)
+    gated(server, gate)
+    threading.Thread(target=server.run, daemon=True).start()
+    return server, release, f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def _get_in_thread(url: str, got: dict[str, float]) -> threading.Thread:
+    started = time.monotonic()
+
+    def get() -> None:
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            resp.read()
+        got[url] = time.monotonic() - started
+
+    t = threading.Thread(target=get)
+    t.start()
+    return t
+
+
+def test_a_busy_worker_leaves_new_connections_in_the_queue(tmp_path: Path) -> None:
+    # Waitress takes every connection it can; a worker busy with one request that took a second
+    # would share one interpreter lock between the two while another worker's core idles.
+    server, release, url = _gated_server(patience=10)
+    got: dict[str, float] = {}
+    try:
+        held = _get_in_thread(url + "/hold", got)
+        time.sleep(0.3)
+        quick = _get_in_thread(url + "/quick", got)
+        time.sleep(1.0)
+        assert got == {}, "a busy worker accepted a second connection"
+        release.set()
+        held.join(10)
+        quick.join(10)
+        assert set(got) == {url + "/hold", url + "/quick"}  # the waiting connection is served after
+    finally:
+        release.set()
+        server.close()
+
+
+def test_a_long_request_does_not_hold_back_new_connections(tmp_path: Path) -> None:
+    server, release, url = _gated_server(patience=0.3)
+    got: dict[str, float] = {}
+    try:
+        held = _get_in_thread(url + "/hold", got)
+        time.sleep(0.1)
+        quick = _get_in_thread(url + "/quick", got)
+        quick.join(5)
+        assert url + "/quick" in got and url + "/hold" not in got
+        assert got[url + "/quick"] < 3
+        release.set()
+        held.join(10)
+    finally:
+        release.set()
+        server.close()

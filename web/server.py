@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,9 @@ from typing import Any
 from waitress import create_server
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
+
+# Seconds a request may run before its worker takes new connections again (see AcceptGate).
+PATIENCE = 0.5
 
 
 class _JsonErrorTask(ErrorTask):
@@ -132,6 +136,96 @@ def run_workers(make_app: Callable[[], Any], sock: socket.socket, workers: int, 
         start()
 
 
+class AcceptGate:
+    """Requests in flight in one worker process, and whether it should take a new connection.
+
+    Every worker polls the shared socket, so without a gate a worker already busy with a
+    request accepts the next connection as often as an idle one does: two requests then share
+    one interpreter lock while the other core waits, which costs throughput and doubles their
+    latency. A busy worker leaves new connections in the kernel's queue for the first worker to
+    be free (first come, first served, as a pre-fork sync server does) -- unless its request has
+    run for longer than ``patience`` seconds (an export, a slow reader), so that long requests
+    never starve short ones."""
+
+    def __init__(self, app: Any, patience: float) -> None:
+        self.app = app
+        self.patience = patience
+        self.started: dict[int, float] = {}
+        self.connected: list[float] = []  # connections accepted whose request has not reached the app
+        self.lock = threading.Lock()
+        self.wake: Callable[[], None] = lambda: None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        token = id(environ)
+        with self.lock:
+            self.started[token] = time.monotonic()
+            if self.connected:
+                self.connected.pop(0)
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self._done(token)
+            raise
+        return _Closing(body, lambda: self._done(token))
+
+    def _done(self, token: int) -> None:
+        with self.lock:
+            self.started.pop(token, None)
+        self.wake()  # the main loop asks accepting() again now, not at its next timeout
+
+    def accepted(self) -> None:
+        with self.lock:
+            self.connected.append(time.monotonic())
+
+    def accepting(self) -> bool:
+        # A connection just accepted counts as busy until its request reaches the app: otherwise
+        # the loop would take a second connection from the queue before the first one's request
+        # had started.
+        with self.lock:
+            now = time.monotonic()
+            self.connected = [t for t in self.connected if now - t <= self.patience]
+            if self.connected:
+                return False
+            return not self.started or now - min(self.started.values()) > self.patience
+
+
+class _Closing:
+    """A WSGI body that calls ``done`` once when the server closes it."""
+
+    def __init__(self, body: Any, done: Callable[[], None]) -> None:
+        self.body = body
+        self.done = done
+
+    def __iter__(self) -> Any:
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.done()
+
+
+def gated(server: Any, gate: AcceptGate) -> None:
+    """Makes ``server`` (waitress, one listening socket) accept only while ``gate`` says so."""
+    readable, accept = server.readable, server.handle_accept
+
+    def handle_accept() -> None:
+        before = len(server._map)
+        accept()
+        if len(server._map) > before:
+            gate.accepted()
+
+    server.readable = lambda: readable() and gate.accepting()
+    server.handle_accept = handle_accept
+    gate.wake = server.pull_trigger
+    # The loop's poll timeout is when a worker asks again after a long request (waitress's
+    # setting takes whole seconds only).
+    server.adj.asyncore_loop_timeout = gate.patience
+
+
 def _worker(make_app: Callable[[], Any], sock: socket.socket, limits: dict[str, Any]) -> None:
     code = 0
     try:
@@ -142,7 +236,9 @@ def _worker(make_app: Callable[[], Any], sock: socket.socket, limits: dict[str, 
             raise SystemExit(0)
 
         signal.signal(signal.SIGTERM, terminate)
-        server = make_server(make_app(), None, None, sockets=[sock], **limits)
+        gate = AcceptGate(make_app(), patience=PATIENCE)
+        server = make_server(gate, None, None, sockets=[sock], **limits)
+        gated(server, gate)
         try:
             server.run()
         finally:
