@@ -18,6 +18,7 @@ from typing import Any
 from waitress import create_server
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
+from werkzeug.wsgi import ClosingIterator
 
 # Seconds a request may run before its worker takes new connections again (see AcceptGate).
 PATIENCE = 0.5
@@ -166,7 +167,7 @@ class AcceptGate:
         except BaseException:
             self._done(token)
             raise
-        return _Closing(body, lambda: self._done(token))
+        return ClosingIterator(body, lambda: self._done(token))
 
     def _done(self, token: int) -> None:
         with self.lock:
@@ -187,25 +188,6 @@ class AcceptGate:
             if self.connected:
                 return False
             return not self.started or now - min(self.started.values()) > self.patience
-
-
-class _Closing:
-    """A WSGI body that calls ``done`` once when the server closes it."""
-
-    def __init__(self, body: Any, done: Callable[[], None]) -> None:
-        self.body = body
-        self.done = done
-
-    def __iter__(self) -> Any:
-        return iter(self.body)
-
-    def close(self) -> None:
-        try:
-            close = getattr(self.body, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self.done()
 
 
 def gated(server: Any, gate: AcceptGate) -> None:
