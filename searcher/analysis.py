@@ -183,6 +183,18 @@ def words(text: str) -> list[str]:
     return [w for w in _tokenizer().lcut(fold(text), HMM=False) if w.isalnum() or _is_word(w)]
 
 
+def word_spans(folded: str) -> list[tuple[str, int, int]]:
+    """(word, start, end) of the jieba words of already folded text, as ``words`` finds them."""
+    out: list[tuple[str, int, int]] = []
+    pos = 0
+    for w in _tokenizer().lcut(folded, HMM=False):
+        end = pos + len(w)
+        if w.isalnum() or _is_word(w):
+            out.append((w, pos, end))
+        pos = end
+    return out
+
+
 @lru_cache(maxsize=4096)
 def term_words(term: str) -> tuple[str, ...]:
     """``words`` of a query term, cached: a search segments the same few terms many times."""

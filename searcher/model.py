@@ -288,3 +288,272 @@ class Result:
             "notes": [n.en for n in self.notes],
             "suggestions": [{"query": s.query, "total": s.total} for s in self.suggestions],
         }
+
+
+# --- analysis views (concordance, trends, collocates, keyness, comparisons) -------------------
+
+
+def passage_url(doc_id: str, paragraph: int) -> str:
+    """The link to a passage on the document page (web), by its stable article id and paragraph."""
+    return f"/doc/{doc_id}#p{paragraph}"
+
+
+@dataclass
+class KwicLine:
+    """One occurrence of the match: its left and right context in the passage as written."""
+
+    left: str
+    match: str
+    right: str
+    id: str
+    doc_id: str
+    title: str
+    paragraph: int
+    start: int  # where the match starts in the passage's text
+    province: str | None
+    city: str | None
+    county: str | None
+    date: str | None
+
+    @property
+    def url(self) -> str:
+        return passage_url(self.doc_id, self.paragraph)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in KWIC_COLUMNS}
+
+
+KWIC_COLUMNS = (
+    "left",
+    "match",
+    "right",
+    "id",
+    "doc_id",
+    "title",
+    "paragraph",
+    "start",
+    "province",
+    "city",
+    "county",
+    "date",
+    "url",
+)
+
+
+@dataclass
+class Concordance:
+    query: str
+    sort: str
+    width: int
+    offset: int
+    limit: int
+    lines: list[KwicLine]
+    total_lines: int  # occurrences in all matching passages
+    passages: int  # matching passages (the search's total)
+    # Matching passages with no occurrence of the text (matched by the place they are about).
+    without_text: int
+    notes: list[Notice] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "sort": self.sort,
+            "width": self.width,
+            "offset": self.offset,
+            "limit": self.limit,
+            "total_lines": self.total_lines,
+            "passages": self.passages,
+            "without_text": self.without_text,
+            "lines": [line.to_dict() for line in self.lines],
+            "notes": [n.en for n in self.notes],
+        }
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One bucket of a distribution (a year, a province, a (year, province) pair ...)."""
+
+    key: tuple[str | None, ...]  # None: no value (undated, place unknown)
+    passages: int  # all passages of the bucket (under the filters): the rate's base
+    matched: tuple[int, ...]  # matching passages, one count per query
+    articles: tuple[int, ...]  # distinct matching articles, one per query
+
+    def rates(self) -> tuple[float | None, ...]:
+        """Matching passages per 1,000 passages of the bucket, per query."""
+        return tuple(round(1000 * m / self.passages, 1) if self.passages else None for m in self.matched)
+
+
+@dataclass
+class Trend:
+    queries: list[str]
+    by: tuple[str, ...]
+    rows: list[TrendRow]
+    totals: TrendRow  # over every bucket
+    notes: list[Notice] = field(default_factory=list)
+
+    def columns(self) -> list[str]:
+        cols = list(self.by) + ["passages"]
+        for i, _ in enumerate(self.queries):
+            suffix = "" if len(self.queries) == 1 else f"_{i + 1}"
+            cols += [f"matched{suffix}", f"articles{suffix}", f"per_1000{suffix}"]
+        return cols
+
+    def table(self) -> list[dict[str, Any]]:
+        """One flat row per bucket (CSV / JSON Lines), in ``columns()`` order."""
+        out = []
+        for row in self.rows:
+            cells: list[Any] = [*row.key, row.passages]
+            for m, a, r in zip(row.matched, row.articles, row.rates()):
+                cells += [m, a, r]
+            out.append(dict(zip(self.columns(), cells)))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        def one(row: TrendRow) -> dict[str, Any]:
+            return {
+                "key": dict(zip(self.by, row.key)),
+                "passages": row.passages,
+                "matched": list(row.matched),
+                "articles": list(row.articles),
+                "per_1000": list(row.rates()),
+            }
+
+        return {
+            "queries": self.queries,
+            "by": list(self.by),
+            "rows": [one(r) for r in self.rows],
+            "totals": one(self.totals),
+            "notes": [n.en for n in self.notes],
+        }
+
+
+@dataclass(frozen=True)
+class Collocate:
+    word: str
+    observed: int  # occurrences within the window of a match
+    expected: float  # what chance would give: window words x the word's share of the collection
+    frequency: int  # occurrences in the whole (filtered) collection
+    mi: float
+    log_likelihood: float
+    left: int  # of ``observed``, how many before the match
+    right: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in COLLOCATE_COLUMNS}
+
+
+COLLOCATE_COLUMNS = ("word", "observed", "expected", "frequency", "mi", "log_likelihood", "left", "right")
+
+
+@dataclass
+class Collocates:
+    query: str
+    window: int
+    by: str  # the measure sorted by: "log_likelihood" or "mi"
+    occurrences: int  # matches in the text (windows counted)
+    window_words: int  # words in all windows
+    collection_words: int  # words in the (filtered) collection
+    passages: int
+    collocates: list[Collocate]
+    hidden: int  # candidates left out by the display filters (stop words, minimum count)
+    notes: list[Notice] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "window": self.window,
+            "by": self.by,
+            "occurrences": self.occurrences,
+            "window_words": self.window_words,
+            "collection_words": self.collection_words,
+            "passages": self.passages,
+            "hidden": self.hidden,
+            "collocates": [c.to_dict() for c in self.collocates],
+            "notes": [n.en for n in self.notes],
+        }
+
+
+@dataclass(frozen=True)
+class KeyWord:
+    word: str
+    a: int  # occurrences in sub-collection A
+    b: int
+    per_million_a: float
+    per_million_b: float
+    log_likelihood: float
+    log_ratio: float  # effect size: log2 of the ratio of relative frequencies (A over B)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in KEYWORD_COLUMNS}
+
+
+KEYWORD_COLUMNS = ("word", "a", "b", "per_million_a", "per_million_b", "log_likelihood", "log_ratio")
+
+
+@dataclass
+class Keyness:
+    a: str  # how A and B were given (filter queries)
+    b: str
+    query: str
+    words_a: int  # words in all of A
+    words_b: int
+    passages_a: int
+    passages_b: int
+    key_a: list[KeyWord]  # distinctive of A, strongest first
+    key_b: list[KeyWord]
+    hidden: int
+    notes: list[Notice] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "query": self.query,
+            "words_a": self.words_a,
+            "words_b": self.words_b,
+            "passages_a": self.passages_a,
+            "passages_b": self.passages_b,
+            "hidden": self.hidden,
+            "key_a": [k.to_dict() for k in self.key_a],
+            "key_b": [k.to_dict() for k in self.key_b],
+            "notes": [n.en for n in self.notes],
+        }
+
+
+@dataclass
+class PlaceColumn:
+    """One place of a comparison: its counts for the query, its best passages, its distinctive words."""
+
+    field: str  # province, city or county
+    value: str
+    total: int  # matching passages (the filtered search's total)
+    articles: int
+    passages: int  # all passages of the place
+    hits: list[Hit]
+    words: list[KeyWord]  # distinctive of the place's matches against the other places' matches
+
+    @property
+    def per_1000(self) -> float | None:
+        return round(1000 * self.total / self.passages, 1) if self.passages else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "value": self.value,
+            "total": self.total,
+            "articles": self.articles,
+            "passages": self.passages,
+            "per_1000": self.per_1000,
+            "hits": [h.to_dict() for h in self.hits],
+            "words": [w.to_dict() for w in self.words],
+        }
+
+
+@dataclass
+class Comparison:
+    query: str
+    places: list[PlaceColumn]
+    notes: list[Notice] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "places": [p.to_dict() for p in self.places], "notes": [n.en for n in self.notes]}

@@ -11,6 +11,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+import numpy as np
+
 from ..fields import FACETS
 from ..model import ArticlePair, Copy, Document, IndexStats, StoredPassage
 from ..query import ParsedQuery
@@ -86,6 +88,43 @@ class EngineResult:
     facet_distinct: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass
+class Distribution:
+    """Counts per bucket of one or more columns (``by``), over the passages the filters keep: the
+    matching passages, the distinct articles among them, and every passage of the bucket (the
+    base of a rate). A bucket's values are stored values, "" where a passage has none."""
+
+    by: tuple[str, ...]
+    keys: list[tuple[str, ...]]
+    matched: list[int]
+    articles: list[int]
+    passages: list[int]
+
+
+@dataclass
+class WordCounts:
+    """Jieba-word frequencies in sub-collections: ``counts[i, j]`` is how often word ``words[i]``
+    (its 64-bit id) occurs in sub-collection j; ``tokens[j]`` all words there, ``passages[j]`` its size.
+    Words absent from all of them are left out."""
+
+    words: np.ndarray
+    counts: np.ndarray
+    tokens: list[int]
+    passages: list[int]
+
+
+class MatchTexts(Protocol):
+    """Every match of one query on one index state, in result order (``sort``) or index order
+    (None): folded text (whitespace removed) and columns read from the arrays, the stored passage
+    read only for the matches asked for."""
+
+    total: int
+
+    def texts(self) -> list[str]: ...
+    def columns(self, names: tuple[str, ...]) -> list[tuple[str | None, ...]]: ...
+    def passage(self, i: int) -> StoredPassage: ...
+
+
 class Writer(Protocol):
     def delete_file(self, path_key: str) -> None: ...
     def add_document(self, doc: Document, path_key: str, content_hash: str) -> None: ...
@@ -107,6 +146,11 @@ class Engine(Protocol):
         facet_size: int | None = None,
     ) -> EngineResult: ...
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> tuple[int, Iterator[EngineHit]]: ...
+    def distribution(self, query: ParsedQuery, filters: Filters, by: tuple[str, ...]) -> Distribution: ...
+    def word_counts(self, query: ParsedQuery, filter_sets: list[Filters]) -> WordCounts: ...
+    def word_totals(self, filters: Filters, words: np.ndarray) -> tuple[np.ndarray, int]: ...
+    def match_texts(self, query: ParsedQuery, filters: Filters, sort: Sort | None) -> MatchTexts: ...
+    def word_strings(self, words: np.ndarray) -> dict[int, str]: ...
     def document(self, doc_id: str) -> list[StoredPassage]: ...
     def nearest_words(self, term: str, limit: int) -> list[str]: ...
     def duplicate_articles(self, min_share: float = 0.5) -> list[ArticlePair]: ...

@@ -20,12 +20,24 @@ from ...dupes import duplicate_articles
 from ...matching import matching_text
 from ...model import ArticlePair, ArticleRef, Copy, IndexStats, StoredPassage
 from ...query import ParsedQuery
-from ..base import FACET_FIELDS, EngineHit, EngineResult, Filters, IndexMismatch, MergeReport, NoIndex, Sort
-from . import store
+from ..base import (
+    FACET_FIELDS,
+    Distribution,
+    EngineHit,
+    EngineResult,
+    Filters,
+    IndexMismatch,
+    MatchTexts,
+    MergeReport,
+    NoIndex,
+    Sort,
+    WordCounts,
+)
+from . import store, tallies
 from .arrays import distinct
 from .collecting import MAX_LISTED_COPIES, copies, group_count, ordered
 from .locking import WriteLock
-from .matching import QueryReads, matches
+from .matching import QueryReads, filter_mask, matches
 from .merging import SegmentInfo, TieredPolicy, merged_data, segment_info
 from .segments import COLUMNS, Segments, SegmentsMissing, segment_dir, write_segment
 from .store import META_FILE, STORED_FIELDS
@@ -331,6 +343,53 @@ class ColumnarEngine:
 
         return len(ranked), generate()
 
+    # --- analysis: counts over a match set ------------------------------------------------
+
+    def _sets(self, segs: Segments, query: ParsedQuery, filters: Filters) -> tuple[np.ndarray, np.ndarray]:
+        """(matching documents, all documents the filters keep), sorted."""
+        _, docs = matches(segs, query, filters, QueryReads(segs))
+        mask = filter_mask(segs, filters)
+        base = segs.live_docs if mask is None else np.flatnonzero(mask & segs.live)
+        return docs, base
+
+    def distribution(self, query: ParsedQuery, filters: Filters, by: tuple[str, ...]) -> Distribution:
+        with self._lock:
+            _, segs = self._current()
+            docs, base = self._sets(segs, query, filters)
+            return tallies.distribution(segs, docs, base, by)
+
+    def word_counts(self, query: ParsedQuery, filter_sets: list[Filters]) -> WordCounts:
+        with self._lock:
+            _, segs = self._current()
+            reads = QueryReads(segs)
+            masks = [matches(segs, query, f, reads)[0] for f in filter_sets]
+            return tallies.word_counts(segs, masks)
+
+    def word_totals(self, filters: Filters, words: np.ndarray) -> tuple[np.ndarray, int]:
+        """How often each of ``words`` occurs in the passages the filters keep, and all words there."""
+        with self._lock:
+            _, segs = self._current()
+            if filters:
+                counts = tallies.word_counts(segs, [matches(segs, ParsedQuery(text=""), filters, QueryReads(segs))[0]])
+            else:
+                counts = segs.cached_value("word_totals", lambda: tallies.word_counts(segs, [segs.live]))
+            return tallies.totals_of(counts, words), counts.tokens[0]
+
+    def match_texts(self, query: ParsedQuery, filters: Filters, sort: Sort | None) -> MatchTexts:
+        with self._lock:
+            reader, segs = self._current()
+            reads = QueryReads(segs)
+            matched, docs = matches(segs, query, filters, reads)
+            if sort is not None:
+                order, _ = ordered(segs, docs, matched, query, reads, sort, len(docs), None)
+                docs = docs[order]
+        return _MatchTexts(self._lock, reader, segs, docs)
+
+    def word_strings(self, words: np.ndarray) -> dict[int, str]:
+        with self._lock:
+            _, segs = self._current()
+            return tallies.word_strings(segs, words)
+
     # --- documents and stats -----------------------------------------------------------
 
     def document(self, doc_id: str) -> list[StoredPassage]:
@@ -436,6 +495,30 @@ class ColumnarEngine:
             analyzer=analyzer_id(),
             engine=ENGINE_FORMAT,
         )
+
+
+class _MatchTexts:
+    """``Engine.match_texts``: one index state's reader and segments, kept for the caller."""
+
+    def __init__(self, lock: threading.RLock, reader: Any, segs: Segments, docs: np.ndarray) -> None:
+        self._lock, self._reader, self._segs, self._docs = lock, reader, segs, docs
+        self.total = int(len(docs))
+
+    def texts(self) -> list[str]:
+        order = np.argsort(self._docs, kind="stable")
+        with self._lock:
+            found = list(tallies.passage_texts(self._segs, self._docs[order]))
+        out = [""] * len(found)
+        for pos, text in zip(order.tolist(), found):
+            out[pos] = text
+        return out
+
+    def columns(self, names: tuple[str, ...]) -> list[tuple[str | None, ...]]:
+        return self._segs.rows(self._docs, names)
+
+    def passage(self, i: int) -> StoredPassage:
+        with self._lock:
+            return store.stored(self._reader, int(self._docs[i]))
 
 
 def _article(p: StoredPassage, doc_id: str, passages: int) -> ArticleRef:

@@ -297,6 +297,7 @@ class Segments(TextScans):
         self._groups: np.ndarray | None = None
         self._code_cache: dict[tuple[str, str, bool], np.ndarray] = {}
         self._value_arrays: dict[str, np.ndarray] = {}
+        self._values: dict[str, Any] = {}
 
     def close(self) -> None:
         for seg in self.segments:
@@ -321,6 +322,13 @@ class Segments(TextScans):
             old_key, old = self._cache.popitem(last=False)
             self._cache_bytes -= _entry_bytes(old_key, old)
         return docs
+
+    def cached_value(self, key: str, compute: Any) -> Any:
+        """Something computed once per index state (this object is one state)."""
+        found = self._values.get(key)
+        if found is None:
+            found = self._values[key] = compute()
+        return found
 
     def _per_segment(self, local: Any) -> np.ndarray:
         """Live global document numbers from ``local(segment)`` (sorted local numbers per segment)."""
