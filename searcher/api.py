@@ -16,14 +16,28 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from . import diskspace, export, highlight, indexing, rebuilding
+from . import diskspace, export, highlight, indexing, rebuilding, research
 from .dates import date_key, typed_date
 from .diskspace import DiskFull
 from .engine import ColumnFilter, Engine, EngineHit, Filters, IndexMismatch, NoIndex, engine_generation, open_engine
 from .engine.base import IndexBusy, MergeReport, Sort
 from .fields import FILTER_BY_NAME, Filter
 from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
-from .model import ArticlePair, FacetValue, Hit, Notice, Result, StoredPassage, Suggestion
+from .model import (
+    ArticlePair,
+    Collocates,
+    Comparison,
+    Concordance,
+    FacetValue,
+    Hit,
+    Keyness,
+    Notice,
+    PlaceColumn,
+    Result,
+    StoredPassage,
+    Suggestion,
+    Trend,
+)
 from .places import resolve_name, resolve_province
 from .query import ParsedQuery, QueryError, Term, options, parse_query
 from .sources import RelativeSources
@@ -43,6 +57,8 @@ __all__ = [
     "QueryError",
     "SearchOptions",
     "Progress",
+    "collocates",
+    "compare",
     "corrections",
     "document",
     "duplicate_articles",
@@ -50,9 +66,12 @@ __all__ = [
     "highlight_html",
     "index",
     "iter_hits",
+    "keyness",
+    "kwic",
     "remove",
     "search",
     "stats",
+    "trend",
 ]
 
 DEFAULT_INDEX_DIR = "index"
@@ -647,3 +666,192 @@ def stats(index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR, relative_source
         folders = [{**f, "path": PurePath(f["path"]).name or f["path"]} for f in folders]
     info["folders"] = folders
     return info
+
+
+# --- analysis views: the same match set as ``search`` (searcher.research) ---------------------
+
+
+def _prepared(
+    query: str, opts: SearchOptions, index_dir: str | os.PathLike[str], engine: Engine | None
+) -> tuple[ParsedQuery, Filters, Engine, list[Notice]]:
+    parsed = _parse(query, opts)
+    return parsed, build_filters(parsed, opts), engine or open_index(index_dir), parsed.notes + filter_notes(parsed, opts)
+
+
+def kwic(
+    query: str,
+    index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR,
+    options: SearchOptions | None = None,
+    engine: Engine | None = None,
+    sort: str = "relevance",
+    width: int = 20,
+) -> Concordance:
+    """Keyword in context: every occurrence of the query's text in its matching passages, sorted
+    (``research.KWIC_SORTS``); ``options.offset`` / ``options.limit`` page through the lines."""
+    opts = options or SearchOptions(limit=100)
+    if not 0 <= opts.limit <= MAX_LIMIT or opts.offset < 0:
+        raise QueryError(f"limit must be between 0 and {MAX_LIMIT} and offset 0 or more (got {opts.limit}, {opts.offset}).")
+    parsed, filters, engine, notes = _prepared(query, opts, index_dir, engine)
+    found = research.concordance(engine, parsed, filters, sort=sort, width=width, offset=opts.offset, limit=opts.limit)
+    found.query = query
+    found.notes = notes
+    return found
+
+
+def trend(
+    queries: list[str],
+    by: str | tuple[str, ...] = "year",
+    index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR,
+    options: SearchOptions | None = None,
+    engine: Engine | None = None,
+) -> Trend:
+    """Matching passages, matching articles, all passages and the rate per 1,000 passages for each
+    bucket of ``by`` (``year``, ``province``, ... or two of them: ``"year,province"``), one column
+    set per query. The filters narrow the collection the rates are taken over."""
+    opts = options or SearchOptions()
+    fields = tuple(f.strip() for f in by.split(",")) if isinstance(by, str) else tuple(by)
+    if not queries:
+        raise QueryError(
+            "Give at least one query, e.g. searcher trend 志愿服务 --by year.", "请至少给出一个检索词，例如 志愿服务。"
+        )
+    engine = engine or open_index(index_dir)
+    parsed_all = []
+    notes: list[Notice] = []
+    filters: Filters | None = None
+    for q in queries:
+        parsed, f, _, n = _prepared(q, opts, index_dir, engine)
+        parsed_all.append(parsed)
+        notes.extend(n)
+        filters = filters or f
+        if parsed.filters:
+            raise QueryError(
+                f"Put filters in the options, not in a query of a trend ({q!r}): each query's rate is taken over the same passages.",
+                f"趋势比较时请把筛选条件写成选项，不要写在检索词里（{q}）：每个词的比率基于同一批段落。",
+            )
+    assert filters is not None
+    rows, totals = research.trend_rows(engine, parsed_all, filters, fields)
+    return Trend(queries=list(queries), by=fields, rows=rows, totals=totals, notes=list(dict.fromkeys(notes)))
+
+
+def collocates(
+    query: str,
+    index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR,
+    options: SearchOptions | None = None,
+    engine: Engine | None = None,
+    window: int = 10,
+    by: str = "log_likelihood",
+    min_count: int = 3,
+    limit: int = 50,
+    show_stop: bool = False,
+) -> Collocates:
+    """Words near the query's occurrences beyond chance (log-likelihood, MI), with observed and
+    expected counts. Stop words and rare words are hidden from the list, never from the counts."""
+    parsed, filters, engine, notes = _prepared(query, options or SearchOptions(), index_dir, engine)
+    found = research.collocates(
+        engine, parsed, filters, window=window, by=by, min_count=min_count, limit=limit, show_stop=show_stop
+    )
+    found.query = query
+    found.notes = notes
+    return found
+
+
+def _subcollection(spec: str, parsed: ParsedQuery, opts: SearchOptions, which: str) -> Filters:
+    """The filters of sub-collection A or B: the options and the query's filters, with those
+    ``spec`` names replaced by its values (``year:2021 省:吉林``)."""
+    sub = parse_query(spec) if spec.strip() else ParsedQuery(text="")
+    if sub.must or sub.must_not:
+        raise QueryError(
+            f"--{which} takes filters only, e.g. year:2021 or 省:吉林 (got {spec!r}); put words in the query.",
+            f"{which.upper()} 组只能写筛选条件，例如 year:2021 或 省:吉林（现在是 {spec}）；检索词请写在查询里。",
+            field=which,
+        )
+    if not sub.filters:
+        raise QueryError(
+            f"--{which} needs at least one filter, e.g. year:2021, 省:吉林 or city:延吉.",
+            f"{which.upper()} 组至少要有一个筛选条件，例如 year:2021、省:吉林 或 city:延吉。",
+            field=which,
+        )
+    merged = {**opts.filters, **parsed.filters, **sub.filters}
+    return build_filters(ParsedQuery(text="", filters=merged), SearchOptions())
+
+
+def keyness(
+    a: str,
+    b: str,
+    query: str = "",
+    index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR,
+    options: SearchOptions | None = None,
+    engine: Engine | None = None,
+    limit: int = 50,
+    min_count: int = 5,
+    show_stop: bool = False,
+) -> Keyness:
+    """Words distinctive of sub-collection A against B (log-likelihood, log ratio, counts); A and
+    B are filter queries (``year:2021``); with ``query``, of the passages matching it in each."""
+    opts = options or SearchOptions()
+    parsed = _parse(query, opts) if query.strip() else ParsedQuery(text="")
+    engine = engine or open_index(index_dir)
+    fa, fb = _subcollection(a, parsed, opts, "a"), _subcollection(b, parsed, opts, "b")
+    found = research.keyness(engine, parsed, fa, fb, a, b, limit=limit, min_count=min_count, show_stop=show_stop)
+    found.notes = parsed.notes + found.notes
+    return found
+
+
+COMPARE_FIELDS = ("province", "city", "county")
+
+
+def compare(
+    query: str,
+    field_name: str,
+    values: list[str],
+    index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR,
+    options: SearchOptions | None = None,
+    engine: Engine | None = None,
+    hits: int = 3,
+    words: int = 10,
+) -> Comparison:
+    """Two to four places side by side for one query: each place's filtered search total, its
+    articles, all its passages and the rate, its best passages and its distinctive words (its
+    matches against the other places' matches)."""
+    if field_name not in COMPARE_FIELDS:
+        raise QueryError(
+            f"compare places by {', '.join(COMPARE_FIELDS)} (got {field_name!r}).", "只能按省份、城市或区县对比。", field="field"
+        )
+    values = [v.strip() for v in values if v.strip()]
+    if not 2 <= len(values) <= 4:
+        raise QueryError(
+            f"Compare two to four places, e.g. --city 延吉 --city 吉林 (got {len(values)}).",
+            f"请选择两到四个地方进行对比（现在是 {len(values)} 个）。",
+            field=field_name,
+        )
+    opts = options or SearchOptions()
+    engine = engine or open_index(index_dir)
+    parsed = _parse(query, opts)
+    columns: list[PlaceColumn] = []
+    place_filters: list[Filters] = []
+    notes: list[Notice] = list(parsed.notes)
+    for value in values:
+        place_opts = SearchOptions({**opts.filters, field_name: [value]}, limit=hits, relative_sources=opts.relative_sources)
+        result = search(query, index_dir, place_opts, engine=engine)
+        place_parsed = _parse(query, place_opts)
+        f = build_filters(place_parsed, place_opts)
+        place_filters.append(f)
+        whole = engine.distribution(place_parsed, f, ())
+        notes.extend(n for n in result.notes if n not in notes)
+        columns.append(
+            PlaceColumn(
+                field=field_name,
+                value=value,
+                total=result.total,
+                articles=sum(whole.articles),
+                passages=sum(whole.passages),
+                hits=result.hits,
+                words=[],
+            )
+        )
+    if words and not parsed.is_empty:
+        counts = engine.word_counts(parsed, place_filters)
+        for j, column in enumerate(columns):
+            others = [k for k in range(len(columns)) if k != j]
+            column.words = research.key_words(engine, counts, j, others, words, 3, False)[0]
+    return Comparison(query=query, places=columns, notes=notes)
