@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from browsing import browser, tab  # noqa: F401  (fixtures for the Chromium tests)
 
 from searcher import api
 
