@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -624,6 +624,11 @@ def export_format_for_path(path: str) -> ExportFormat | None:
 def export_chunks(hits: Iterable[Hit], fmt: ExportFormat) -> Iterator[bytes]:
     """Hits as a CSV (UTF-8 with BOM) or JSON Lines download, in chunks; one row per passage."""
     return export.chunks(hits, fmt)
+
+
+def table_chunks(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], fmt: ExportFormat) -> Iterator[bytes]:
+    """An analysis view's table (``Trend.table()``, ``KWIC_COLUMNS`` rows ...) as CSV / JSON Lines bytes."""
+    return export.table_chunks(columns, rows, fmt)
 
 
 def write_export(hits: Iterable[Hit], fmt: ExportFormat, out: BinaryIO) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, BinaryIO, Literal
 
 from .fields import EXPORTED
@@ -119,3 +119,23 @@ def write(hits: Iterable[Hit], fmt: str, out: BinaryIO) -> int:
     for data in chunks(counted(), fmt):
         out.write(data)
     return count
+
+
+def table_chunks(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], fmt: str) -> Iterator[bytes]:
+    """A table of an analysis view (concordance lines, trend rows, collocates ...) as CSV or JSON
+    Lines, with the same rules as passage exports (BOM, CRLF, spreadsheet-safe cells)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
+    if fmt == "jsonl":
+        for r in rows:
+            yield (json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False).translate(_LINE_BREAKS_IN_JSON) + "\n").encode(
+                "utf-8"
+            )
+        return
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    yield (BOM + _take(buf)).encode("utf-8")
+    for r in rows:
+        writer.writerow({c: spreadsheet_safe(r.get(c)) for c in columns})
+        yield _take(buf).encode("utf-8")
