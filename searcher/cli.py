@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sys
+import unicodedata
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ import click
 
 from . import api
 from .fields import FACETS, FILTERS
-from .model import Result
+from .model import COLLOCATE_COLUMNS, KEYWORD_COLUMNS, KWIC_COLUMNS, Result
 
 T = TypeVar("T")
 
@@ -504,6 +505,343 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
     )
     for folder in info.get("folders", []):
         click.echo(f"indexed:    {folder['path']} ({folder['files']} files) at {folder['last_indexed']}")
+
+
+# --- analysis: concordance, trends, collocates, keyness, comparisons --------------------------
+
+table_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(api.EXPORT_FORMATS),
+    help="Write the table as csv (UTF-8 with BOM) or jsonl to stdout instead of text.",
+)
+
+
+def _analysis(ctx: click.Context, call: Callable[[str], T]) -> T:
+    """``call(index_dir)`` with a bad query or a missing / outdated index as a message."""
+    try:
+        return _with_index(ctx, call)
+    except api.QueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _emit(data: dict[str, Any], as_json: bool, fmt: str | None, columns: Any, rows: Any, text: Callable[[], str]) -> None:
+    for note in data.get("notes", []):
+        _note(f"note: {note}")
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    elif fmt:
+        stdout = sys.stdout.buffer
+        try:
+            for chunk in api.table_chunks(columns, rows, fmt):  # type: ignore[arg-type]
+                stdout.write(chunk)
+            stdout.flush()
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+    else:
+        click.echo(text())
+
+
+def _cells(text: str) -> int:
+    """Terminal cells: wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad_left(text: str, cells: int) -> str:
+    return " " * max(0, cells - _cells(text)) + text
+
+
+def _place(row: Any) -> str:
+    return " › ".join(p for p in (row.province, row.city, row.county) if p) or "(place unknown)"
+
+
+@main.command("kwic", context_settings=QUERY_SETTINGS)
+@index_dir_option
+@click.argument("query", nargs=-1, required=True)
+@filter_options
+@click.option("--width", type=click.IntRange(1, 200), default=20, show_default=True, help="Characters of context each side.")
+@click.option(
+    "--sort",
+    type=click.Choice(("relevance", "left", "right", "date", "place")),
+    default="relevance",
+    show_default=True,
+    help="Order of lines: as search ranks passages, by the words just left or right of the match, newest first, by place.",
+)
+@click.option("--limit", type=click.IntRange(0, api.MAX_LIMIT), default=100, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Write the lines as JSON to stdout.")
+@table_format_option
+@click.pass_context
+def kwic_cmd(ctx: click.Context, query: tuple[str, ...], width: int, as_json: bool, fmt: str | None, **opts: Any) -> None:
+    """Keyword in context: one line per occurrence of the query in its matching passages.
+
+    Lines are left context | match | right context, aligned, with place, date and passage id.
+    --sort right groups the usages by what follows the match (AntConc's sort)."""
+    options = _options({**opts, "sort": "relevance"}, limit=opts["limit"], offset=opts["offset"])
+    text = _query_text(query)
+    found = _analysis(ctx, lambda d: api.kwic(text, d, options, sort=opts["sort"], width=width))
+
+    def render() -> str:
+        colour = sys.stdout.isatty()
+        shown = f"lines {found.offset + 1}-{found.offset + len(found.lines)}" if found.lines else "no lines here"
+        out = [
+            f"{found.total_lines} occurrences of {text!r} in {found.passages} passages"
+            + (f" ({found.without_text} match by place, without the text)" if found.without_text else "")
+            + f"; {shown}, sorted by {found.sort}."
+        ]
+        cells = width * 2
+        for line in found.lines:
+            match = click.style(line.match, fg="red", bold=True) if colour else line.match
+            where = f"{_place(line)} · {line.date or '(no date)'} · {line.id}"
+            out.append(
+                f"{_pad_left(line.left, cells)}  {match}  {line.right}    {click.style(where, dim=True) if colour else where}"
+            )
+        return "\n".join(out)
+
+    _emit(found.to_dict(), as_json, fmt, KWIC_COLUMNS, (line.to_dict() for line in found.lines), render)
+
+
+@main.command("trend", context_settings=QUERY_SETTINGS)
+@index_dir_option
+@click.argument("queries", nargs=-1, required=True)
+@filter_options
+@click.option(
+    "--by",
+    default="year",
+    show_default=True,
+    help="year, province, city, county or doc_type; two joined by a comma make a two-way table (year,province).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Write the table as JSON to stdout.")
+@table_format_option
+@click.pass_context
+def trend_cmd(ctx: click.Context, queries: tuple[str, ...], by: str, as_json: bool, fmt: str | None, **opts: Any) -> None:
+    """How often each query matches per year (or place, or kind of report): matching passages,
+    matching articles, all passages of the bucket and the rate per 1,000 passages.
+
+    Each argument is one query (quote a query of several words); several are shown side by side.
+    Filters narrow the collection the rates are taken over."""
+    for q in queries:
+        _query_text((q,))
+    options = _options({**opts, "sort": "relevance"})
+    found = _analysis(ctx, lambda d: api.trend(list(queries), by, d, options))
+
+    def render() -> str:
+        heads = [*found.by, "passages"]
+        for q in found.queries:
+            heads += [f"{q} matched", "articles", "per 1,000"]
+        rows = [[v or "(none)" for v in r.key] + [str(r.passages)] for r in found.rows]
+        for cells, r in zip(rows, found.rows):
+            for m, a, rate in zip(r.matched, r.articles, r.rates()):
+                cells += [str(m), str(a), "-" if rate is None else f"{rate:.1f}"]
+        t = found.totals
+        total = ["all"] + [""] * (len(found.by) - 1) + [str(t.passages)]
+        for m, a, rate in zip(t.matched, t.articles, t.rates()):
+            total += [str(m), str(a), "-" if rate is None else f"{rate:.1f}"]
+        table = [heads, *rows, total]
+        widths = [max(_cells(row[i]) for row in table) for i in range(len(heads))]
+        lines = []
+        for k, row in enumerate(table):
+            cells = [
+                c + " " * (w - _cells(c)) if i < len(found.by) else _pad_left(c, w) for i, (c, w) in enumerate(zip(row, widths))
+            ]
+            lines.append("  ".join(cells).rstrip())
+            if k == 0 or k == len(table) - 2:
+                lines.append("  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    _emit(found.to_dict(), as_json, fmt, found.columns(), found.table(), render)
+
+
+@main.command("collocates", context_settings=QUERY_SETTINGS)
+@index_dir_option
+@click.argument("query", nargs=-1, required=True)
+@filter_options
+@click.option("--window", type=click.IntRange(1, 30), default=10, show_default=True, help="Words each side of the match.")
+@click.option("--by", "measure", type=click.Choice(("log_likelihood", "mi")), default="log_likelihood", show_default=True)
+@click.option(
+    "--min-count",
+    type=click.IntRange(1),
+    default=3,
+    show_default=True,
+    help="List words seen at least this often near the match.",
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=30, show_default=True)
+@click.option("--all-words", is_flag=True, help="List function words (的, 和, 在 ...) and numbers too (they are always counted).")
+@click.option("--json", "as_json", is_flag=True, help="Write the collocates as JSON to stdout.")
+@table_format_option
+@click.pass_context
+def collocates_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, fmt: str | None, **opts: Any) -> None:
+    """The words found near the query's occurrences more often than chance: observed and expected
+    counts, mutual information and log-likelihood (3.84: p < 0.05; 10.83: p < 0.001)."""
+    options = _options({**opts, "sort": "relevance"})
+    text = _query_text(query)
+    found = _analysis(
+        ctx,
+        lambda d: api.collocates(
+            text,
+            d,
+            options,
+            window=opts["window"],
+            by=opts["measure"],
+            min_count=opts["min_count"],
+            limit=opts["limit"],
+            show_stop=opts["all_words"],
+        ),
+    )
+
+    def render() -> str:
+        out = [
+            f"{len(found.collocates)} collocates of {text!r} within {found.window} words: {found.occurrences} occurrences "
+            f"in {found.passages} passages, {found.window_words} words in the windows, {found.collection_words} in the collection"
+            + (f" ({found.hidden} hidden: function words or seen fewer than {opts['min_count']} times)" if found.hidden else "")
+        ]
+        head = ["word", "observed", "expected", "frequency", "left", "right", "MI", "LL"]
+        rows = [
+            [
+                c.word,
+                str(c.observed),
+                f"{c.expected:.2f}",
+                str(c.frequency),
+                str(c.left),
+                str(c.right),
+                f"{c.mi:.2f}",
+                f"{c.log_likelihood:.1f}",
+            ]
+            for c in found.collocates
+        ]
+        widths = [max(_cells(r[i]) for r in [head, *rows]) for i in range(len(head))]
+        for r in [head, *rows]:
+            out.append(
+                "  ".join(r[0] + " " * (widths[0] - _cells(r[0])) if i == 0 else _pad_left(c, widths[i]) for i, c in enumerate(r))
+            )
+        return "\n".join(out)
+
+    _emit(found.to_dict(), as_json, fmt, COLLOCATE_COLUMNS, (c.to_dict() for c in found.collocates), render)
+
+
+@main.command("keyness", context_settings=QUERY_SETTINGS)
+@index_dir_option
+@click.argument("query", nargs=-1)
+@filter_options
+@click.option(
+    "--a", "a", required=True, metavar="FILTERS", help="Sub-collection A as query filters, e.g. 'year:2021' or '省:吉林'."
+)
+@click.option("--b", "b", required=True, metavar="FILTERS", help="Sub-collection B, e.g. 'year:2023'.")
+@click.option(
+    "--min-count",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="List words seen at least this often in A and B together.",
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=30, show_default=True, help="Words listed per side.")
+@click.option("--all-words", is_flag=True, help="List function words and numbers too.")
+@click.option("--json", "as_json", is_flag=True, help="Write both lists as JSON to stdout.")
+@table_format_option
+@click.pass_context
+def keyness_cmd(ctx: click.Context, query: tuple[str, ...], a: str, b: str, as_json: bool, fmt: str | None, **opts: Any) -> None:
+    """Words distinctive of sub-collection A against B (log-likelihood, log ratio, counts per million).
+
+    With a QUERY, of the passages matching it in A and in B."""
+    options = _options({**opts, "sort": "relevance"})
+    text = _query_text(query)
+    found = _analysis(
+        ctx,
+        lambda d: api.keyness(
+            a, b, text, d, options, limit=opts["limit"], min_count=opts["min_count"], show_stop=opts["all_words"]
+        ),
+    )
+    rows = [{"side": "a", **k.to_dict()} for k in found.key_a] + [{"side": "b", **k.to_dict()} for k in found.key_b]
+
+    def render() -> str:
+        out = [
+            f"A = {a}: {found.passages_a} passages, {found.words_a} words; B = {b}: {found.passages_b} passages, {found.words_b} words"
+        ]
+        for label, words in ((f"distinctive of A ({a})", found.key_a), (f"distinctive of B ({b})", found.key_b)):
+            out += ["", label]
+            head = ["word", "A", "B", "per M in A", "per M in B", "LL", "log ratio"]
+            table = [head] + [
+                [
+                    k.word,
+                    str(k.a),
+                    str(k.b),
+                    f"{k.per_million_a:.1f}",
+                    f"{k.per_million_b:.1f}",
+                    f"{k.log_likelihood:.1f}",
+                    f"{k.log_ratio:+.2f}",
+                ]
+                for k in words
+            ]
+            widths = [max(_cells(r[i]) for r in table) for i in range(len(head))]
+            for r in table:
+                out.append(
+                    "  ".join(
+                        r[0] + " " * (widths[0] - _cells(r[0])) if i == 0 else _pad_left(c, widths[i]) for i, c in enumerate(r)
+                    )
+                )
+        return "\n".join(out)
+
+    _emit(found.to_dict(), as_json, fmt, ("side", *KEYWORD_COLUMNS), rows, render)
+
+
+@main.command("compare", context_settings=QUERY_SETTINGS)
+@index_dir_option
+@click.argument("query", nargs=-1, required=True)
+@click.option("--province", "provinces", multiple=True, help="A province to compare (two to four).")
+@click.option("--city", "cities", multiple=True, help="A city or county to compare (two to four).")
+@click.option("--county", "counties", multiple=True, help="A county-level unit to compare (two to four).")
+@click.option("--year", help="Only passages dated in this year.")
+@click.option("--from", "date_from", help="Dated on or after (2023, 2023-04, 2023-04-12).")
+@click.option("--to", "date_to", help="Dated on or before.")
+@click.option("--doc-type", help="Kind of report (工作总结, 经验材料 ...).")
+@click.option("--hits", type=click.IntRange(0, 20), default=3, show_default=True, help="Best passages shown per place.")
+@click.option("--json", "as_json", is_flag=True, help="Write the comparison as JSON to stdout.")
+@table_format_option
+@click.pass_context
+def compare_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, fmt: str | None, **opts: Any) -> None:
+    """Two to four places side by side for one query: matching passages (each the filtered
+    search's total), articles, the rate per 1,000 passages, the best passages, distinctive words."""
+    given = [
+        (name, values)
+        for name, values in (("province", opts["provinces"]), ("city", opts["cities"]), ("county", opts["counties"]))
+        if values
+    ]
+    if len(given) != 1:
+        raise click.UsageError(
+            "Compare places of one kind: two to four --city (or --province, or --county) options, e.g. --city 延吉 --city 吉林."
+        )
+    field_name, values = given[0]
+    options = api.SearchOptions({k: opts[k] for k in ("year", "date_from", "date_to", "doc_type")})
+    text = _query_text(query)
+    found = _analysis(ctx, lambda d: api.compare(text, field_name, list(values), d, options, hits=opts["hits"]))
+    rows = [
+        {
+            "field": p.field,
+            "value": p.value,
+            "total": p.total,
+            "articles": p.articles,
+            "passages": p.passages,
+            "per_1000": p.per_1000,
+            "words": " ".join(w.word for w in p.words),
+        }
+        for p in found.places
+    ]
+
+    def render() -> str:
+        out = []
+        for p in found.places:
+            rate = "-" if p.per_1000 is None else f"{p.per_1000:.1f}"
+            out += ["", f"{p.value}: {p.total} passages in {p.articles} articles; {rate} per 1,000 of its {p.passages} passages"]
+            if p.words:
+                out.append("  distinctive: " + ", ".join(f"{w.word} ({w.a})" for w in p.words))
+            for h in p.hits:
+                out.append(f"  - {h.title} ({h.date or 'no date'}) {h.id}")
+                out.append("    " + api.highlight_ansi(h.text[:160], [s for s in h.spans if s[1] <= 160], sys.stdout.isatty()))
+        return "\n".join(out).lstrip("\n")
+
+    _emit(found.to_dict(), as_json, fmt, ("field", "value", "total", "articles", "passages", "per_1000", "words"), rows, render)
 
 
 # Server processes by default: two use both cores of a small machine (see docs/performance.md).
