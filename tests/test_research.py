@@ -132,6 +132,12 @@ def test_terms_match_by_text_alone(term: str, seed_index: Path, seed_passages: l
     assert check_rule_a_only(term, seed_index, seed_passages)
 
 
+def test_place_term_is_not_rule_a_alone(seed_index: Path, seed_passages: list) -> None:
+    """The check above has teeth: a place name matches more passages than its text is in (rule c)."""
+    with pytest.raises(AssertionError):
+        check_rule_a_only(PLACE_TERM, seed_index, seed_passages)
+
+
 # --- trend ------------------------------------------------------------------------------------
 
 
@@ -409,11 +415,48 @@ def test_collocates_against_jieba(seed_index: Path, seed_passages: list, jieba_t
         e = got.window_words * f / n
         assert c.expected == pytest.approx(e, abs=0.0006), c.word
         assert c.mi == pytest.approx(math.log2(c.observed / e), abs=0.0006), c.word
+        w = got.window_words
+        assert c.log_likelihood == pytest.approx(full_g2(c.observed, f - c.observed, w, n - w), abs=0.006), c.word
     # A few named words, by the plain count (志愿者 is near 志愿服务 often).
     for word in ("志愿者", "活动", "开展"):
         if word in table:
             assert table[word].frequency == frequency[word]
     assert len(table) > 50
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: Collocate.frequency ('occurrences in the whole collection') is max(collection count, observed): "
+    "a word within the windows of two nearby occurrences is counted once per occurrence, so observed can exceed "
+    "how often the word occurs at all, and frequency (and expected, MI, LL) are then inflated. 志愿服务, window 5: "
+    "15 words, e.g. 义工 occurs once in the collection (7e9df1af76e37463-9) but observed 2, frequency 2; 队 20 in "
+    "the collection, observed and frequency 21",
+)
+def test_collocate_frequency_is_the_collection_count(seed_index: Path, indexed_words) -> None:  # type: ignore[no-untyped-def]
+    frequency: Counter = Counter()
+    for counts in indexed_words.values():
+        frequency.update(counts)
+    got = api.collocates(TERM, seed_index, window=5, min_count=1, limit=10000, show_stop=True)
+    wrong = [(c.word, c.observed, c.frequency, frequency[c.word]) for c in got.collocates if c.frequency != frequency[c.word]]
+    assert wrong == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: collocate windows are segmented from the text without whitespace (word_spans over the stored text) "
+    "but frequencies are the index's words, segmented with whitespace kept; where the two differ a collocate has no "
+    "collection frequency at all: 公众号's collocate 政论文 (observed 3, in '政 论文公 众号整理', e.g. f5278d92703bf9e8-7) "
+    "is not an indexed word (indexed as 政 / 论文 / 公 / 众 / 号; without the spaces jieba gives 政论文 / 公众 / 号), "
+    "reported frequency 3",
+)
+def test_collocates_are_indexed_words(seed_index: Path, seed_passages: list, indexed_words) -> None:  # type: ignore[no-untyped-def]
+    check_rule_a_only("公众号", seed_index, seed_passages)
+    frequency: Counter = Counter()
+    for counts in indexed_words.values():
+        frequency.update(counts)
+    got = api.collocates("公众号", seed_index, window=5, min_count=1, limit=10000, show_stop=True)
+    assert got.collocates
+    assert [(c.word, c.observed) for c in got.collocates if not frequency[c.word]] == []
 
 
 def test_collocates_order_and_filters(seed_index: Path) -> None:
@@ -554,7 +597,7 @@ def test_keyness_sides_need_filters(seed_index: Path) -> None:
 
 
 def test_compare_two_cities(seed_index: Path, seed_passages: list) -> None:
-    places = ["大同市", "邵阳市"]
+    places = ["临江市", "邵阳市"]  # 临江市 is a county (of 白山市): the city filter matches a city or a county
     got = api.compare(TERM, "city", places, seed_index)
     assert [c.value for c in got.places] == places
     for column, place in zip(got.places, places):
