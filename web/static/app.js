@@ -22,6 +22,40 @@
       Array.prototype.forEach.call(form.elements, function (el) { el.disabled = false; });
     });
   }
+  // The 搭配词 panel of the search page: the ten strongest collocates, fetched once the results
+  // are shown (the search never waits for them); without script the panel is a link.
+  var panel = document.getElementById("colloc");
+  if (panel && panel.dataset.src && window.fetch) {
+    fetch(panel.dataset.src, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        var list = panel.querySelector(".colloc-words");
+        if (!data || !list) return;
+        if (!data.collocates.length) {
+          var none = document.createElement("li");
+          none.className = "none";
+          none.textContent = "没有明显的搭配词";
+          list.appendChild(none);
+        }
+        data.collocates.forEach(function (c) {
+          var li = document.createElement("li");
+          var a = document.createElement("a");
+          var query = new URLSearchParams({ q: panel.dataset.q + " " + c.word }).toString();
+          a.href = panel.dataset.search + "?" + query + (panel.dataset.filters ? "&" + panel.dataset.filters : "");
+          a.textContent = c.word; // text, never markup: words come from the documents
+          a.title = "共现 " + c.observed + " 次（期望 " + c.expected + "），LL " + c.log_likelihood;
+          var n = document.createElement("span");
+          n.className = "n";
+          n.textContent = String(c.observed);
+          li.appendChild(a);
+          li.appendChild(n);
+          list.appendChild(li);
+        });
+        list.hidden = false;
+        panel.classList.add("loaded");
+      })
+      .catch(function () { /* the link to the full page stays */ });
+  }
   // Arriving at a paragraph (#p12): bring it to the middle of the screen, not under the top edge.
   var target = location.hash && /^#p\d+$/.test(location.hash) && document.getElementById(location.hash.slice(1));
   if (target && target.scrollIntoView) {
