@@ -468,3 +468,14 @@ def test_hostile_text_is_escaped_on_compare_and_map(evil_client: FlaskClient) ->
     html = evil_client.get("/compare?q=文明&field=city&place=延吉&place=吉林").get_data(as_text=True)
     no_injection(html)
     assert "&lt;script&gt;" in html or "&lt;img" in html  # the document's text is there, escaped
+
+
+@pytest.mark.parametrize("top", [0.1, 0.3, 0.6, 7.0, 83.3, 101.0, 200.0, 1000.0])
+def test_map_bins_cover_the_highest_rate_with_the_darkest_colour(top: float) -> None:
+    from web.maps import COLOURS, bin_of, bins_for
+
+    bins = bins_for([top, top / 3])
+    assert bins[0]["low"] == 0 and bins[-1]["high"] >= top > bins[-1]["low"]
+    assert all(a["high"] == b["low"] < b["high"] for a, b in zip(bins, bins[1:]))
+    assert bins[-1]["colour"] == COLOURS[-1] and bin_of(top, bins) == len(bins) - 1
+    assert len({b["colour"] for b in bins}) == len(bins) >= 1

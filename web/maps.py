@@ -91,24 +91,26 @@ def map_url(p: Params, endpoint: str = "web.map_page", **values: Any) -> str:
 
 
 def nice_step(top: float) -> float:
-    """A round bin width (1, 2, 2.5 or 5 times a power of ten) so that BINS bins cover ``top``."""
+    """A round bin width (1 to 10 times a power of ten, in small steps) so that BINS bins cover
+    ``top`` and nearly all of them are used."""
     raw = top / BINS
     power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power * BINS >= top)
+    return next(m * power for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * power * BINS >= top - 1e-9)
 
 
 def bins_for(rates: list[float]) -> list[dict[str, Any]]:
-    """Equal-width bins over (0, the highest rate]: bin k holds rates in (low, high]."""
+    """Equal-width bins over (0, the highest rate]: bin k holds rates in (low, high]. Fewer bins
+    than colours take colours spread over the whole scale, so the highest is always the darkest."""
     top = max(rates, default=0.0)
     if top <= 0:
         return []
-    step = nice_step(top)
+    step = max(nice_step(top), 0.1)  # rates have one decimal: a narrower bin could hold none
+    count = next(k for k in range(1, BINS + 1) if k * step >= top - 1e-9)
     out = []
-    for k in range(BINS):
-        low, high = round(k * step, 1), round((k + 1) * step, 1)
-        out.append({"low": low, "high": high, "colour": COLOURS[k], "dark": k >= DARK_FROM})
-        if high >= top:
-            break
+    for k in range(count):
+        shade = round(k * (BINS - 1) / (count - 1)) if count > 1 else BINS - 1
+        low, high = round(k * step, 2), round((k + 1) * step, 2)
+        out.append({"low": low, "high": high, "colour": COLOURS[shade], "dark": shade >= DARK_FROM})
     return out
 
 
@@ -163,7 +165,10 @@ def map_data(p: Params, trend: Trend) -> dict[str, Any]:
             "articles": unknown.articles[0] if unknown else 0,
         },
         "totals": {"passages": trend.totals.passages, "matched": trend.totals.matched[0], "articles": trend.totals.articles[0]},
-        "bins": [{"bin": k + 1, "low": b["low"], "high": b["high"], "colour": b["colour"]} for k, b in enumerate(bins)],
+        "bins": [
+            {"bin": k + 1, "low": b["low"], "high": b["high"], "colour": b["colour"], "dark": b["dark"]}
+            for k, b in enumerate(bins)
+        ],
         "notes": [n.en for n in trend.notes],
     }
 
@@ -193,7 +198,7 @@ def tile_views(p: Params, data: dict[str, Any]) -> list[dict[str, Any]]:
                 "name_y": y + TILE / 2 - 2,
                 "rate_y": y + TILE / 2 + 14,
                 "fill": NONE if k is None else ZERO if k == 0 else bins[k - 1]["colour"],
-                "dark": k is not None and k - 1 >= DARK_FROM,
+                "dark": bool(k) and bins[k - 1]["dark"],
                 "kind": "none" if k is None else "zero" if k == 0 else "bin",
                 "text": "无数据" if k is None else "0" if k == 0 else fmt_rate(pv["per_1000"]) + "‰",
                 "describe": describe(pv),
