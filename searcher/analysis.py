@@ -235,12 +235,40 @@ def analyze_document(doc: Document) -> Document:
         batch = doc.passages[start : start + _BATCH]
         folded = [fold(p.text) for p in batch]
         for p, text, minhash in zip(batch, folded, signatures(folded)):
-            ws = [w for w in tok.lcut(text, HMM=False) if w.isalnum() or _is_word(w)]
-            p.analyzed = Analyzed(text_hashes=word_hashes(ws), folded=text, minhash=minhash, place_names=_place_names(p.place))
+            ws, starts = _words_and_starts(tok.lcut(text, HMM=False))
+            p.analyzed = Analyzed(
+                text_hashes=word_hashes(ws),
+                folded=text,
+                minhash=minhash,
+                place_names=_place_names(p.place),
+                word_starts=np.array(starts, dtype=np.uint32),
+                word_lengths=np.array([min(_units(w), 255) for w in ws], dtype=np.uint8),
+            )
     return doc
 
 
 _BATCH = 2000
+
+
+def _units(text: str) -> int:
+    """Length in UTF-16 code units, the engine's text positions (an astral character is two)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def _words_and_starts(tokens: list[str]) -> tuple[list[str], list[int]]:
+    """The word tokens, and where each starts in the text without whitespace (as the engine
+    keeps it), in UTF-16 units: collocates find the words around a match from these."""
+    ws: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for t in tokens:
+        if t.isalnum() or _is_word(t):
+            ws.append(t)
+            starts.append(pos)
+            pos += _units(t)
+        elif not t.isspace():
+            pos += _units("".join(t.split()))
+    return ws, starts
 
 
 @cache

@@ -39,6 +39,10 @@ class Analyzed:
     # Every name a user may type for the passage's place (吉林省 吉林 ... 延吉市 延吉): query term
     # 延吉 matches passages about 延吉市.
     place_names: tuple[str, ...] = ()
+    # Per word of ``text_hashes``: where it starts in the folded text without whitespace (UTF-16
+    # units) and its length (at most 255): the word sequence collocates read.
+    word_starts: Any = None
+    word_lengths: Any = None
 
 
 @dataclass

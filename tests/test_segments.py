@@ -21,6 +21,8 @@ def _build(side: Path, texts: list[str], words: list[list[str]], name: str = "s0
             "2023-04-12" if i % 3 else None,
             sigs[i],
             word_hashes(ws),
+            np.array([text.find(w) for w in ws], dtype=np.uint32),
+            np.array([len(w) for w in ws], dtype=np.uint8),
         )
     builder.write(side, name)
 

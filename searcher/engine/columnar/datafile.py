@@ -70,6 +70,8 @@ class Segment:
     bi: tuple[np.ndarray, np.ndarray]
     br: tuple[np.ndarray, np.ndarray]  # bridged bigrams (across ignorable punctuation)
     words: tuple[np.ndarray, np.ndarray]
+    # Where each passage's words start in the word sequence (t_codes, t_start, t_len), n + 1 entries.
+    t_off: np.ndarray | None = None
     _ignored: np.ndarray | None = None
 
     @property

@@ -44,7 +44,7 @@ from .store import META_FILE, STORED_FIELDS
 from .writer import Writer
 
 # Stamped into the index: another value asks for `searcher index --rebuild`.
-ENGINE_FORMAT = "columnar-11"  # columnar-11 indexes written before merging are read as they are
+ENGINE_FORMAT = "columnar-12"  # 12: word sequences (t_codes, t_start, t_len) for collocates
 SEGMENTS_DIR = "side"  # the folder name of earlier versions, kept
 
 

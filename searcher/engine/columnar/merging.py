@@ -124,6 +124,9 @@ def merged_data(parts: Sequence[tuple[Path, np.ndarray]]) -> SegmentData:
     w_ids: list[np.ndarray] = []
     w_docs: list[np.ndarray] = []
     w_tf: list[np.ndarray] = []
+    t_ids: list[np.ndarray] = []
+    t_start: list[np.ndarray] = []
+    t_len: list[np.ndarray] = []
     vocab: list[dict[str, int]] = [{"": 0} for _ in COLUMNS]
     base = 0
     for seg_dir, live in parts:
@@ -156,6 +159,11 @@ def merged_data(parts: Sequence[tuple[Path, np.ndarray]]) -> SegmentData:
             w_ids.append(ids[kept])
             w_docs.append(renumber[docs[kept]].astype(np.uint32))
             w_tf.append(data.read("w_tf")[kept])
+            # The word sequences of the live passages (codes back to word ids: the vocabulary changes).
+            in_live = np.repeat(live, load("doclen").astype(np.int64))
+            t_ids.append(keys[data.read("t_codes")[in_live]])
+            t_start.append(data.read("t_start")[in_live].astype(np.uint32))
+            t_len.append(data.read("t_len")[in_live])
         finally:
             data.close()
         base += int(live.sum())
@@ -174,4 +182,7 @@ def merged_data(parts: Sequence[tuple[Path, np.ndarray]]) -> SegmentData:
         w_docs=docs[order],
         w_tf=np.concatenate(w_tf)[order] if w_tf else np.zeros(0, dtype=np.uint16),
         doclen=np.concatenate(doclen) if doclen else np.zeros(0, dtype=np.uint32),
+        t_ids=np.concatenate(t_ids) if t_ids else np.zeros(0, dtype=np.uint64),
+        t_start=np.concatenate(t_start) if t_start else np.zeros(0, dtype=np.uint32),
+        t_len=np.concatenate(t_len) if t_len else np.zeros(0, dtype=np.uint8),
     )

@@ -67,6 +67,11 @@ class SegmentData:
     w_docs: np.ndarray  # uint32
     w_tf: np.ndarray  # uint16
     doclen: np.ndarray  # words per passage, uint32
+    # The word sequence of each passage (``doclen`` words each, back to back): word ids, start
+    # in the passage's text (UTF-16 units) and length; collocates read words around a match.
+    t_ids: np.ndarray  # uint64
+    t_start: np.ndarray  # uint32
+    t_len: np.ndarray  # uint8
 
     @property
     def n(self) -> int:
@@ -82,6 +87,8 @@ class SegmentBuilder:
         self.dates: list[tuple[int, int]] = []
         self.minhashes: list[np.ndarray] = []
         self.word_ids: list[np.ndarray] = []
+        self.word_starts: list[np.ndarray] = []
+        self.word_lengths: list[np.ndarray] = []
 
     def __len__(self) -> int:
         return len(self.parts)
@@ -93,9 +100,13 @@ class SegmentBuilder:
         date: str | None,
         minhash: np.ndarray,
         word_ids: np.ndarray,
+        word_starts: np.ndarray,
+        word_lengths: np.ndarray,
     ) -> None:
         self.minhashes.append(minhash)
         self.word_ids.append(word_ids)
+        self.word_starts.append(word_starts)
+        self.word_lengths.append(word_lengths)
         self.parts.append(units(folded_text))
         self.rows.append(tuple(columns.get(c) or "" for c in COLUMNS))
         self.dates.append((date_key(date, end=False), date_key(date, end=True)))
@@ -119,6 +130,9 @@ class SegmentBuilder:
             w_docs=w_docs,
             w_tf=w_tf,
             doclen=doclen,
+            t_ids=np.concatenate(self.word_ids).astype(np.uint64) if n else np.zeros(0, dtype=np.uint64),
+            t_start=np.concatenate(self.word_starts).astype(np.uint32) if n else np.zeros(0, dtype=np.uint32),
+            t_len=np.concatenate(self.word_lengths).astype(np.uint8) if n else np.zeros(0, dtype=np.uint8),
         )
 
     def write(self, side_dir: Path, name: str) -> None:
@@ -167,6 +181,10 @@ def write_segment(side_dir: Path, name: str, data: SegmentData) -> None:
     np.save(tmp / "w_off.npy", np.append(first, len(data.w_ids)).astype(np.int64))
     np.save(tmp / "doclen.npy", data.doclen.astype(np.uint32))
     big["w_docs"], big["w_tf"] = data.w_docs.astype(doc_type), data.w_tf.astype(np.uint16)
+    # The word sequence: codes into w_keys, and starts that fit 16 bits in all but freak passages.
+    big["t_codes"] = np.searchsorted(ukeys, data.t_ids).astype(np.uint16 if len(ukeys) <= 0xFFFF else np.uint32)
+    big["t_start"] = data.t_start.astype(np.uint16 if not len(data.t_start) or int(data.t_start.max()) <= 0xFFFF else np.uint32)
+    big["t_len"] = data.t_len.astype(np.uint8)
     big["text"] = text
     np.save(tmp / "toff.npy", toff)
     np.save(tmp / "codes.npy", data.codes)
@@ -273,7 +291,9 @@ class Segments(TextScans):
             )
             self.names.append(name)
             rows = slice(base, base + n_all)
-            self.doclen[rows] = load("doclen")
+            doclen = load("doclen")
+            self.doclen[rows] = doclen
+            self.segments[-1].t_off = np.r_[0, np.cumsum(doclen, dtype=np.int64)]
             codes = load("codes")
             for j, local_vocab in enumerate(meta["vocab"]):
                 mapping = np.array([vocab[j].setdefault(v, len(vocab[j])) for v in local_vocab], dtype=np.int32)

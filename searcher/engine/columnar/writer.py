@@ -52,6 +52,8 @@ class Writer:
                 p.date,
                 a.minhash,
                 a.text_hashes,
+                a.word_starts,
+                a.word_lengths,
             )
 
     def commit(self) -> None:
