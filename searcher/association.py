@@ -3,8 +3,9 @@
 The definitions are the ones corpus tools print (AntConc, CQPweb, Rayson & Garside 2000), so a
 figure here can be checked by hand:
 
-* **log-likelihood** (Dunning's G², 2x2 table): ``2 * sum(O * ln(O / E))`` over the four cells;
-  3.84 is p < 0.05, 6.63 p < 0.01, 10.83 p < 0.001, 15.13 p < 0.0001 (one degree of freedom);
+* **log-likelihood**: for collocates Dunning's G² of the 2x2 table, ``2 * sum(O * ln(O / E))``
+  over the four cells (as CQPweb); for keyness Rayson & Garside's two-term form over the two
+  sub-collections (as AntConc and Wmatrix); 3.84 is p < 0.05, 6.63 p < 0.01, 10.83 p < 0.001, 15.13 p < 0.0001 (one degree of freedom);
 * **MI** (mutual information, collocates): ``log2(O / E)`` where ``E = f(node window) * f(word) / N``;
 * **log ratio** (effect size, keyness; Hardie 2014): ``log2((a / A) / (b / B))``, with 0.5 added to
   a zero count so a word absent from one side gets a finite value (each unit: twice as frequent).
@@ -36,10 +37,15 @@ def log_likelihood_2x2(o11: np.ndarray, o12: np.ndarray, o21: np.ndarray, o22: n
 
 
 def keyness_ll(a: np.ndarray, b: np.ndarray, total_a: int, total_b: int) -> np.ndarray:
-    """Log-likelihood of a word occurring ``a`` times in ``total_a`` words and ``b`` in ``total_b``."""
+    """Log-likelihood of a word occurring ``a`` times in ``total_a`` words and ``b`` in ``total_b``:
+    Rayson & Garside's ``2 * (a ln(a / E1) + b ln(b / E2))``, ``E1 = total_a (a + b) / (total_a + total_b)``,
+    the figure AntConc, WordSmith and Wmatrix print."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    return log_likelihood_2x2(a, b, total_a - a, total_b - b)
+    total = float(max(total_a + total_b, 1))
+    e1 = total_a * (a + b) / total
+    e2 = total_b * (a + b) / total
+    return np.maximum(2 * (_xlogx_over(a, e1) + _xlogx_over(b, e2)), 0.0)
 
 
 def log_ratio(a: np.ndarray, b: np.ndarray, total_a: int, total_b: int) -> np.ndarray:

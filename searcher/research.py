@@ -11,25 +11,25 @@ The rules, in the README's "Analysing" section too:
   the search page marks (``searcher.highlight.spans``), computed on the passage's folded text
   without whitespace; occurrences that touch merge into one line. A passage that matches only by
   the place it is about has no line (``without_text`` counts them);
-* a **collocate** is a jieba word (as indexed: no punctuation) among the ``window`` words before
-  or after an occurrence, the words of the occurrence itself excluded, in the segmentation of the
-  whole passage;
-* **keyness** compares word frequencies (term frequencies of the index) in two sub-collections.
+* a **collocate** is a jieba word of the passage as indexed (no punctuation) among the ``window``
+  words before or after an occurrence; a word overlapping an occurrence is not counted, and a
+  word in the windows of several occurrences counts once (as left when it is left of one of them),
+  so that no word is seen near the match more often than it occurs. Expected = window words x the
+  word's frequency / the collection's words; MI and log-likelihood (Dunning's 2x2 G²) as CQPweb;
+* **keyness** compares word frequencies (term frequencies of the index) in two sub-collections,
+  with Rayson & Garside's log-likelihood and Hardie's log ratio (``searcher.association``).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from . import association, highlight
-from .analysis import fold, word_hashes, word_spans
+from . import association
 from .engine.base import Engine, Filters, WordCounts
 from .model import (
     Collocate,
@@ -91,37 +91,23 @@ def concordance(
             "语境检索需要一个检索词，例如 路长（只有筛选条件时没有可对齐的词）。",
         )
     found = engine.match_texts(parsed, filters, "date" if sort == "date" else "relevance")
-    texts = found.texts()
-    occurrences: list[tuple[int, int, int]] = []
-    without = 0
-    for i, text in enumerate(texts):
-        spans = highlight.spans(text, terms)
-        if not spans:
-            without += 1
-        occurrences.extend((i, s, e) for s, e in spans)
+    occ = found.occurrences(terms, width if sort in ("left", "right") else 0)
     if sort == "left":
-        occurrences.sort(
-            key=lambda o: (
-                texts[o[0]][max(0, o[1] - width) : o[1]][::-1],
-                texts[o[0]][o[1] : o[2]],
-                texts[o[0]][o[2] : o[2] + width],
-            )
-        )
+        order = np.lexsort((occ.right, occ.left))
     elif sort == "right":
-        occurrences.sort(
-            key=lambda o: (
-                texts[o[0]][o[2] : o[2] + width],
-                texts[o[0]][o[1] : o[2]],
-                texts[o[0]][max(0, o[1] - width) : o[1]][::-1],
-            )
-        )
+        order = np.lexsort((occ.left, occ.right))
     elif sort == "place":
         cols = found.columns(("province", "city", "county"))
-        occurrences.sort(key=lambda o: tuple((v is None, v or "") for v in cols[o[0]]))
-    page = occurrences[offset : offset + limit]
+        rank = sorted(range(len(cols)), key=lambda i: tuple((v is None, v or "") for v in cols[i]))
+        position = np.empty(len(cols), dtype=np.int64)
+        position[rank] = np.arange(len(cols))
+        order = np.lexsort((occ.start, position[occ.match])) if len(occ.match) else np.zeros(0, dtype=np.int64)
+    else:
+        order = np.arange(len(occ.match))
     lines: list[KwicLine] = []
     passages: dict[int, tuple[str, list[int]]] = {}
-    for i, s, e in page:
+    for k in order[offset : offset + limit].tolist():
+        i, s, e = int(occ.match[k]), int(occ.start[k]), int(occ.end[k])
         p = found.passage(i)
         if i not in passages:
             passages[i] = (p.text, _unspaced_index(p.text))
@@ -150,18 +136,20 @@ def concordance(
         offset=offset,
         limit=limit,
         lines=lines,
-        total_lines=len(occurrences),
+        total_lines=int(len(occ.match)),
         passages=found.total,
-        without_text=without,
+        without_text=occ.without,
     )
 
 
 def _unspaced_index(text: str) -> list[int]:
-    """For each character of the text without whitespace (as the engine keeps it), its index in ``text``."""
-    folded = fold(text)
-    if len(folded) != len(text):
-        folded = text
-    return [j for j, ch in enumerate(folded) if not ch.isspace()]
+    """For each UTF-16 unit of the text without whitespace (the engine's positions), the index
+    in ``text`` of its character."""
+    out: list[int] = []
+    for j, ch in enumerate(text):
+        if not ch.isspace():
+            out.extend((j, j) if ord(ch) > 0xFFFF else (j,))
+    return out
 
 
 def _one_line(text: str) -> str:
@@ -245,56 +233,44 @@ def collocates(
     if not terms:
         raise QueryError("Collocates need a word to look around, e.g. 路长.", "搭配词需要一个检索词，例如 路长。")
     found = engine.match_texts(parsed, filters, None)
-    left: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    occurrences = 0
-    for text in found.texts():
-        spans = highlight.spans(text, terms)
-        if not spans:
-            continue
-        ws = word_spans(text)
-        starts = [w[1] for w in ws]
-        ends = [w[2] for w in ws]
-        for s, e in spans:
-            occurrences += 1
-            first = bisect.bisect_right(ends, s)  # first word ending after the occurrence starts
-            last = bisect.bisect_left(starts, e)  # first word starting at or after its end
-            left.update(w[0] for w in ws[max(0, first - window) : first])
-            right.update(w[0] for w in ws[last : last + window])
-    observed = left + right
-    window_words = sum(observed.values())
-    words = sorted(observed)
-    freq, collection_words = engine.word_totals(filters, word_hashes(words))
-    o = np.array([observed[w] for w in words], dtype=np.int64)
-    expected, mi, ll = association.collocation(o, freq, window_words, collection_words)
+    around = found.window_words(terms, window)
+    observed = around.left + around.right
+    freq, collection_words = engine.word_totals(filters, around.words)
+    expected, mi, ll = association.collocation(observed, freq, around.window_words, collection_words)
     score = ll if by == "log_likelihood" else mi
-    order = sorted(range(len(words)), key=lambda i: (-float(score[i]), -int(o[i]), words[i]))
+    listed = np.flatnonzero(observed >= min_count)
+    hidden = int(len(observed) - len(listed))
+    listed = listed[np.lexsort((around.words[listed], -observed[listed], -score[listed]))]
     shown: list[Collocate] = []
-    hidden = 0
-    for i in order:
-        w = words[i]
-        if observed[w] < min_count or (not show_stop and is_stop(w)):
-            hidden += 1
-            continue
-        if len(shown) < limit:
-            shown.append(
-                Collocate(
-                    word=w,
-                    observed=int(o[i]),
-                    expected=round(float(expected[i]), 3),
-                    frequency=int(max(freq[i], o[i])),
-                    mi=round(float(mi[i]), 3),
-                    log_likelihood=round(float(ll[i]), 2),
-                    left=left[w],
-                    right=right[w],
+    start = 0
+    while len(shown) < limit and start < len(listed):
+        batch = listed[start : start + 4 * limit]
+        start += len(batch)
+        names = engine.word_strings(around.words[batch])
+        for i in batch.tolist():
+            w = names[int(around.words[i])]
+            if not show_stop and is_stop(w):
+                hidden += 1
+                continue
+            if len(shown) < limit:
+                shown.append(
+                    Collocate(
+                        word=w,
+                        observed=int(observed[i]),
+                        expected=round(float(expected[i]), 3),
+                        frequency=int(freq[i]),
+                        mi=round(float(mi[i]), 3),
+                        log_likelihood=round(float(ll[i]), 2),
+                        left=int(around.left[i]),
+                        right=int(around.right[i]),
+                    )
                 )
-            )
     return Collocates(
         query=parsed.text,
         window=window,
         by=by,
-        occurrences=occurrences,
-        window_words=window_words,
+        occurrences=around.occurrences,
+        window_words=around.window_words,
         collection_words=collection_words,
         passages=found.total,
         collocates=shown,

@@ -365,7 +365,10 @@ def test_kwic_and_collocates_need_a_word(seed_index: Path) -> None:
 
 
 def oracle_collocates(passages: list, term: str, window: int, tok) -> tuple[Counter, Counter, int]:  # type: ignore[no-untyped-def]
-    """(left counts, right counts, occurrences) over the unspaced folded text of each passage."""
+    """(left counts, right counts, occurrences): the words of each passage as indexed (jieba over
+    the folded text, whitespace kept), placed in the text without whitespace; the words of
+    ``window`` before and after each occurrence, each word position once (left if it is left of
+    some occurrence), never a word overlapping an occurrence."""
     left: Counter = Counter()
     right: Counter = Counter()
     occurrences = 0
@@ -375,20 +378,28 @@ def oracle_collocates(passages: list, term: str, window: int, tok) -> tuple[Coun
             continue
         words = []
         pos = 0
-        for w in tok.lcut(text, HMM=False):
+        for w in tok.lcut(fold(p.text), HMM=False):
             if is_word(w):
                 words.append((w, pos, pos + len(w)))
-            pos += len(w)
+            pos += len("".join(w.split()))
         assert pos == len(text)
+        node: set[int] = set()
+        lefts: set[int] = set()
+        rights: set[int] = set()
         s = text.find(term)
         while s >= 0:
             e = s + len(term)
             occurrences += 1
             inside = [i for i, (_, ws, we) in enumerate(words) if we > s and ws < e]
             first, last = inside[0], inside[-1]
-            left.update(w for w, _, _ in words[max(0, first - window) : first])
-            right.update(w for w, _, _ in words[last + 1 : last + 1 + window])
+            node.update(inside)
+            lefts.update(range(max(0, first - window), first))
+            rights.update(range(last + 1, min(len(words), last + 1 + window)))
             s = text.find(term, e)
+        lefts -= node
+        rights -= node | lefts
+        left.update(words[i][0] for i in lefts)
+        right.update(words[i][0] for i in rights)
     return left, right, occurrences
 
 
@@ -410,8 +421,8 @@ def test_collocates_against_jieba(seed_index: Path, seed_passages: list, jieba_t
     n = sum(frequency.values())
     assert got.collection_words == n
     for c in got.collocates:
-        f = max(frequency[c.word], c.observed)
-        assert c.frequency == f, c.word
+        f = frequency[c.word]
+        assert c.frequency == f >= c.observed, c.word
         e = got.window_words * f / n
         assert c.expected == pytest.approx(e, abs=0.0006), c.word
         assert c.mi == pytest.approx(math.log2(c.observed / e), abs=0.0006), c.word
@@ -424,14 +435,6 @@ def test_collocates_against_jieba(seed_index: Path, seed_passages: list, jieba_t
     assert len(table) > 50
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Collocate.frequency ('occurrences in the whole collection') is max(collection count, observed): "
-    "a word within the windows of two nearby occurrences is counted once per occurrence, so observed can exceed "
-    "how often the word occurs at all, and frequency (and expected, MI, LL) are then inflated. 志愿服务, window 5: "
-    "15 words, e.g. 义工 occurs once in the collection (7e9df1af76e37463-9) but observed 2, frequency 2; 队 20 in "
-    "the collection, observed and frequency 21",
-)
 def test_collocate_frequency_is_the_collection_count(seed_index: Path, indexed_words) -> None:  # type: ignore[no-untyped-def]
     frequency: Counter = Counter()
     for counts in indexed_words.values():
@@ -441,14 +444,6 @@ def test_collocate_frequency_is_the_collection_count(seed_index: Path, indexed_w
     assert wrong == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: collocate windows are segmented from the text without whitespace (word_spans over the stored text) "
-    "but frequencies are the index's words, segmented with whitespace kept; where the two differ a collocate has no "
-    "collection frequency at all: 公众号's collocate 政论文 (observed 3, in '政 论文公 众号整理', e.g. f5278d92703bf9e8-7) "
-    "is not an indexed word (indexed as 政 / 论文 / 公 / 众 / 号; without the spaces jieba gives 政论文 / 公众 / 号), "
-    "reported frequency 3",
-)
 def test_collocates_are_indexed_words(seed_index: Path, seed_passages: list, indexed_words) -> None:  # type: ignore[no-untyped-def]
     check_rule_a_only("公众号", seed_index, seed_passages)
     frequency: Counter = Counter()
@@ -522,7 +517,7 @@ def test_keyness_2021_against_2023(seed_index: Path, seed_passages: list, indexe
         assert (k.a, k.b) == (ca[k.word], cb[k.word]), k.word
         assert k.per_million_a == round(1e6 * ca[k.word] / ta, 1)
         assert k.per_million_b == round(1e6 * cb[k.word] / tb, 1)
-        assert k.log_likelihood == pytest.approx(full_g2(k.a, k.b, ta, tb), abs=0.006), k.word
+        assert k.log_likelihood == pytest.approx(rayson_ll(k.a, k.b, ta, tb), abs=0.006), k.word
     for k in got.key_a:
         assert k.a / ta > k.b / tb
     for k in got.key_b:
@@ -538,14 +533,6 @@ def test_keyness_2021_against_2023(seed_index: Path, seed_passages: list, indexe
     assert ll == sorted(ll, reverse=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: tallies.word_strings names a word id by re-segmenting the stored text *without* whitespace, "
-    "but postings were built from jieba over the folded text *with* whitespace (analysis.analyze_document); "
-    "a word that only the spaced segmentation produces is listed as '?': on the seeds 编 (2021: 1, from "
-    "'——编 者', passage b686bdb77b92503a-3), 众 and 论文 (2023: 3 each, from '政 论文公 众号整理' in "
-    "f5278d92703bf9e8-7, 2c9c508fae72812c-3, 0c14f4750ee78f36-12)",
-)
 def test_keyness_names_every_word(seed_index: Path, seed_passages: list, indexed_words) -> None:  # type: ignore[no-untyped-def]
     got = api.keyness("year:2021", "year:2023", "", seed_index, min_count=1, limit=10000, show_stop=True)
     ca = side_counts([p for p in seed_passages if p.year == 2021], indexed_words)
@@ -558,13 +545,6 @@ def test_keyness_names_every_word(seed_index: Path, seed_passages: list, indexed
     assert {"编", "论文"} <= {k.word for k in got.key_a + got.key_b}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DISCREPANCY: association.keyness_ll is the full four-cell G² of [[a, b], [A-a, B-b]] (as its docstring "
-    "says), not Rayson & Garside's two-term LL = 2(a ln(a/E1) + b ln(b/E2)) that the module cites as checkable by hand; "
-    "on 2021 vs 2023 41 of 6,981 listed words differ by more than 0.01, e.g. 的 (76 vs 1,449): 12.28 against 11.897, "
-    "台州 (27 vs 0): 142.73 against 142.514 (test_keyness_2021_against_2023 checks the four-cell figure)",
-)
 def test_keyness_log_likelihood_is_rayson_garside(seed_index: Path, seed_passages: list, indexed_words) -> None:  # type: ignore[no-untyped-def]
     """The brief's hand formula: Rayson & Garside's two-term LL, within 0.01, for every listed word."""
     got = api.keyness("year:2021", "year:2023", "", seed_index, min_count=1, limit=10000, show_stop=True)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..fields import FACETS
 from ..model import ArticlePair, Copy, Document, IndexStats, StoredPassage
-from ..query import ParsedQuery
+from ..query import ParsedQuery, Term
 
 FACET_FIELDS = FACETS
 # Result order: by score, or newest first.
@@ -113,6 +113,32 @@ class WordCounts:
     passages: list[int]
 
 
+@dataclass
+class Occurrences:
+    """Occurrences in result order: ``match`` indexes the matches (as ``docs`` orders them)."""
+
+    match: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    # Per occurrence, the ``width`` units left of it (nearest first) and right of it, as bytes
+    # that sort in code point order (big-endian UTF-16, shorter first); empty when not asked for.
+    left: np.ndarray
+    right: np.ndarray
+    # Matches with no occurrence (matched by the place they are about).
+    without: int
+
+
+@dataclass
+class WindowWords:
+    """Words around the occurrences: word ids with the times they stand left / right of one."""
+
+    words: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    occurrences: int
+    window_words: int
+
+
 class MatchTexts(Protocol):
     """Every match of one query on one index state, in result order (``sort``) or index order
     (None): folded text (whitespace removed) and columns read from the arrays, the stored passage
@@ -123,6 +149,8 @@ class MatchTexts(Protocol):
     def texts(self) -> list[str]: ...
     def columns(self, names: tuple[str, ...]) -> list[tuple[str | None, ...]]: ...
     def passage(self, i: int) -> StoredPassage: ...
+    def occurrences(self, terms: list[Term], width: int) -> Occurrences: ...
+    def window_words(self, terms: list[Term], window: int) -> WindowWords: ...
 
 
 class Writer(Protocol):

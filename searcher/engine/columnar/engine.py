@@ -19,7 +19,7 @@ from ...analysis import analyzer_id, fold, term_words
 from ...dupes import duplicate_articles
 from ...matching import matching_text
 from ...model import ArticlePair, ArticleRef, Copy, IndexStats, StoredPassage
-from ...query import ParsedQuery
+from ...query import ParsedQuery, Term
 from ..base import (
     FACET_FIELDS,
     Distribution,
@@ -30,10 +30,12 @@ from ..base import (
     MatchTexts,
     MergeReport,
     NoIndex,
+    Occurrences,
     Sort,
+    WindowWords,
     WordCounts,
 )
-from . import store, tallies
+from . import occurrences, store, tallies
 from .arrays import distinct
 from .collecting import MAX_LISTED_COPIES, copies, group_count, ordered
 from .locking import WriteLock
@@ -387,8 +389,9 @@ class ColumnarEngine:
 
     def word_strings(self, words: np.ndarray) -> dict[int, str]:
         with self._lock:
-            _, segs = self._current()
-            return tallies.word_strings(segs, words)
+            reader, segs = self._current()
+            # Segmented as indexed: the stored text folded, whitespace kept (the segments drop it).
+            return tallies.word_strings(segs, words, lambda doc: fold(store.stored(reader, doc).text))
 
     # --- documents and stats -----------------------------------------------------------
 
@@ -519,6 +522,14 @@ class _MatchTexts:
     def passage(self, i: int) -> StoredPassage:
         with self._lock:
             return store.stored(self._reader, int(self._docs[i]))
+
+    def occurrences(self, terms: list[Term], width: int) -> Occurrences:
+        with self._lock:
+            return occurrences.occurrences(self._segs, self._docs, terms, width)
+
+    def window_words(self, terms: list[Term], window: int) -> WindowWords:
+        with self._lock:
+            return occurrences.words_around(self._segs, self._docs, terms, window)
 
 
 def _article(p: StoredPassage, doc_id: str, passages: int) -> ArticleRef:

@@ -8,7 +8,7 @@ their 64-bit ids, so a word's text is found again by segmenting one passage that
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -116,25 +116,26 @@ def passage_texts(segs: Segments, docs: np.ndarray) -> Iterator[str]:
                 yield seg.data.read("text", a, b).tobytes().decode("utf-16-le", "surrogatepass")
 
 
-def word_strings(segs: Segments, words: np.ndarray) -> dict[int, str]:
-    """The text of each word id: from this process's names, else by segmenting a passage that holds it."""
+def word_strings(segs: Segments, words: np.ndarray, text_of: Callable[[int], str]) -> dict[int, str]:
+    """The text of each word id: from this process's names, else by segmenting a passage that
+    holds it (``text_of(document number)``: its folded text as indexed)."""
     out: dict[int, str] = {}
     for w in words.tolist():
         name = _NAMES.get(w)
         if name is None:
-            name = _name(segs, w)
+            name = _name(segs, w, text_of)
             if name is not None:
                 _NAMES[w] = name
         out[w] = name if name is not None else "?"
     return out
 
 
-def _name(segs: Segments, word: int) -> str | None:
+def _name(segs: Segments, word: int, text_of: Callable[[int], str]) -> str | None:
     tried = 0
     for seg in segs.segments:
         docs, _ = seg.word_postings(word)
         for local in docs[:3].tolist():
-            text = next(passage_texts(segs, np.array([seg.base + local])), "")
+            text = text_of(seg.base + local)
             for w in analyzer_words(text):
                 h = word_hash(w)
                 _NAMES.setdefault(h, w)
