@@ -730,7 +730,8 @@ def trend(
         filters = filters or f
         if parsed.filters:
             raise QueryError(
-                f"Put filters in the options, not in a query of a trend ({q!r}): each query's rate is taken over the same passages.",
+                f"Put filters in the options, not in a query of a trend ({q!r}): "
+                "each query's rate is taken over the same passages.",
                 f"趋势比较时请把筛选条件写成选项，不要写在检索词里（{q}）：每个词的比率基于同一批段落。",
             )
     assert filters is not None

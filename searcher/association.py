@@ -5,7 +5,8 @@ figure here can be checked by hand:
 
 * **log-likelihood**: for collocates Dunning's G² of the 2x2 table, ``2 * sum(O * ln(O / E))``
   over the four cells (as CQPweb); for keyness Rayson & Garside's two-term form over the two
-  sub-collections (as AntConc and Wmatrix); 3.84 is p < 0.05, 6.63 p < 0.01, 10.83 p < 0.001, 15.13 p < 0.0001 (one degree of freedom);
+  sub-collections (as AntConc and Wmatrix); 3.84 is p < 0.05, 6.63 p < 0.01, 10.83 p < 0.001,
+  15.13 p < 0.0001 (one degree of freedom);
 * **MI** (mutual information, collocates): ``log2(O / E)`` where ``E = f(node window) * f(word) / N``;
 * **log ratio** (effect size, keyness; Hardie 2014): ``log2((a / A) / (b / B))``, with 0.5 added to
   a zero count so a word absent from one side gets a finite value (each unit: twice as frequent).

@@ -757,7 +757,8 @@ def keyness_cmd(ctx: click.Context, query: tuple[str, ...], a: str, b: str, as_j
 
     def render() -> str:
         out = [
-            f"A = {a}: {found.passages_a} passages, {found.words_a} words; B = {b}: {found.passages_b} passages, {found.words_b} words"
+            f"A = {a}: {found.passages_a} passages, {found.words_a} words; "
+            f"B = {b}: {found.passages_b} passages, {found.words_b} words"
         ]
         for label, words in ((f"distinctive of A ({a})", found.key_a), (f"distinctive of B ({b})", found.key_b)):
             out += ["", label]
