@@ -11,6 +11,7 @@ wildcards and terms with rule (b) windows go through ``term_spans`` passage by p
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import numpy as np
 
 from ...analysis import fold
