@@ -804,6 +804,11 @@ def keyness(
 
 
 COMPARE_FIELDS = ("province", "city", "county")
+KWIC_SORTS = research.KWIC_SORTS
+TREND_FIELDS = research.TREND_FIELDS
+COLLOCATE_MEASURES = research.MEASURES
+MAX_KWIC_WIDTH = research.MAX_WIDTH
+MAX_WINDOW = research.MAX_WINDOW
 
 
 def compare(

@@ -611,7 +611,7 @@ def kwic_cmd(ctx: click.Context, query: tuple[str, ...], width: int, as_json: bo
     "--by",
     default="year",
     show_default=True,
-    help="year, province, city, county or doc_type; two joined by a comma make a two-way table (year,province).",
+    help=f"{', '.join(api.TREND_FIELDS)}; two joined by a comma make a two-way table (year,province).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Write the table as JSON to stdout.")
 @table_format_option
@@ -787,16 +787,22 @@ def keyness_cmd(ctx: click.Context, query: tuple[str, ...], a: str, b: str, as_j
     _emit(found.to_dict(), as_json, fmt, ("side", *KEYWORD_COLUMNS), rows, render)
 
 
+def _compare_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Places to compare (each place filter repeatable), then the other filters of the registry."""
+    for spec in reversed(FILTERS):
+        if spec.resolve in ("province", "place"):
+            command = click.option(spec.cli_option, spec.name, multiple=True, help=f"A {spec.name} to compare (two to four).")(
+                command
+            )
+        else:
+            command = click.option(spec.cli_option, spec.name, help=spec.help)(command)
+    return command
+
+
 @main.command("compare", context_settings=QUERY_SETTINGS)
 @index_dir_option
 @click.argument("query", nargs=-1, required=True)
-@click.option("--province", "provinces", multiple=True, help="A province to compare (two to four).")
-@click.option("--city", "cities", multiple=True, help="A city or county to compare (two to four).")
-@click.option("--county", "counties", multiple=True, help="A county-level unit to compare (two to four).")
-@click.option("--year", help="Only passages dated in this year.")
-@click.option("--from", "date_from", help="Dated on or after (2023, 2023-04, 2023-04-12).")
-@click.option("--to", "date_to", help="Dated on or before.")
-@click.option("--doc-type", help="Kind of report (工作总结, 经验材料 ...).")
+@_compare_options
 @click.option("--hits", type=click.IntRange(0, 20), default=3, show_default=True, help="Best passages shown per place.")
 @click.option("--json", "as_json", is_flag=True, help="Write the comparison as JSON to stdout.")
 @table_format_option
@@ -804,17 +810,14 @@ def keyness_cmd(ctx: click.Context, query: tuple[str, ...], a: str, b: str, as_j
 def compare_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, fmt: str | None, **opts: Any) -> None:
     """Two to four places side by side for one query: matching passages (each the filtered
     search's total), articles, the rate per 1,000 passages, the best passages, distinctive words."""
-    given = [
-        (name, values)
-        for name, values in (("province", opts["provinces"]), ("city", opts["cities"]), ("county", opts["counties"]))
-        if values
-    ]
+    places = [spec.name for spec in FILTERS if spec.resolve in ("province", "place")]
+    given = [(name, opts[name]) for name in places if opts[name]]
     if len(given) != 1:
         raise click.UsageError(
             "Compare places of one kind: two to four --city (or --province, or --county) options, e.g. --city 延吉 --city 吉林."
         )
     field_name, values = given[0]
-    options = api.SearchOptions({k: opts[k] for k in ("year", "date_from", "date_to", "doc_type")})
+    options = api.SearchOptions({spec.name: opts[spec.name] for spec in FILTERS if spec.name not in places})
     text = _query_text(query)
     found = _analysis(ctx, lambda d: api.compare(text, field_name, list(values), d, options, hits=opts["hits"]))
     rows = [

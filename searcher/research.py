@@ -31,6 +31,7 @@ import numpy as np
 
 from . import association
 from .engine.base import Engine, Filters, WordCounts
+from .fields import FACETS
 from .model import (
     Collocate,
     Collocates,
@@ -44,7 +45,8 @@ from .model import (
 from .query import ParsedQuery, QueryError
 
 KWIC_SORTS = ("relevance", "left", "right", "date", "place")
-TREND_FIELDS = ("year", "province", "city", "county", "doc_type")
+# The facets of searcher.fields, the year first.
+TREND_FIELDS = ("year", *(name for name in FACETS if name != "year"))
 MEASURES = ("log_likelihood", "mi")
 MAX_WIDTH = 200
 MAX_WINDOW = 30

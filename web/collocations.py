@@ -38,7 +38,7 @@ from .tools import (
 
 MEASURES = {"log_likelihood": "对数似然比 LL", "mi": "互信息 MI"}
 WINDOWS = (3, 5, 10, 15, 20, 30)
-DEFAULT_WINDOW, MAX_WINDOW = 10, 30  # research.MAX_WINDOW
+DEFAULT_WINDOW, MAX_WINDOW = 10, api.MAX_WINDOW
 DEFAULT_MIN, DEFAULT_LIMIT, MAX_LIST = 3, 50, 500
 
 

@@ -35,7 +35,7 @@ from .tools import (
 SORTS = {"relevance": "按相关度", "left": "左侧词", "right": "右侧词", "date": "日期", "place": "地点"}
 WIDTHS = (10, 20, 30, 50)
 DEFAULT_WIDTH = 20
-MAX_WIDTH = 200  # research.MAX_WIDTH
+MAX_WIDTH = api.MAX_KWIC_WIDTH
 PAGE_LINES = 100
 MAX_OFFSET = 10_000_000
 

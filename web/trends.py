@@ -2,7 +2,7 @@
 query or two overlaid), its JSON twin ``/api/trend`` and the downloads ``/trend.csv`` / ``.jsonl``.
 
 Parameters besides q and the filters (which narrow the collection the rates are taken over):
-``q2`` (a second term on the same chart), ``by`` (year, province, city, county, doc_type) and
+``q2`` (a second term on the same chart), ``by`` (``api.TREND_FIELDS``: the year or a facet) and
 ``mode`` (count: matching passages; rate: per 1,000 passages of the bucket). The chart is an SVG
 made here, no script: its bars carry the exact figures of ``api.trend``, as the table does.
 """
@@ -16,6 +16,7 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from searcher import api
+from searcher.fields import BY_NAME
 from searcher.model import Trend, TrendRow
 
 from .blueprint import bp
@@ -34,8 +35,8 @@ from .tools import (
     render_view,
 )
 
-BY = {"year": "年份", "province": "省份", "city": "城市", "county": "区县", "doc_type": "文种"}
-UNKNOWN = {"year": "未注明日期", "province": "省份不详", "city": "城市不详", "county": "区县不详", "doc_type": "未注明文种"}
+BY = {name: BY_NAME[name].label for name in api.TREND_FIELDS}
+UNKNOWN = {name: "未注明日期" if name == "year" else f"{label}不详" for name, label in BY.items()}
 MODES = {"count": "条数", "rate": "每千段"}
 MAX_Q2 = 500
 # Buckets drawn in a chart of places or kinds (the table lists them all).
