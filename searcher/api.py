@@ -80,6 +80,8 @@ SORTS: tuple[Sort, ...] = ("relevance", "date")
 
 
 DEFAULT_FACET_SIZE = 100
+# Lines one concordance call returns at most (an export takes them all at once).
+MAX_KWIC_LINES = 1_000_000
 
 
 FilterValue = str | int | None
@@ -694,8 +696,8 @@ def kwic(
     """Keyword in context: every occurrence of the query's text in its matching passages, sorted
     (``research.KWIC_SORTS``); ``options.offset`` / ``options.limit`` page through the lines."""
     opts = options or SearchOptions(limit=100)
-    if not 0 <= opts.limit <= MAX_LIMIT or opts.offset < 0:
-        raise QueryError(f"limit must be between 0 and {MAX_LIMIT} and offset 0 or more (got {opts.limit}, {opts.offset}).")
+    if not 0 <= opts.limit <= MAX_KWIC_LINES or opts.offset < 0:
+        raise QueryError(f"limit must be between 0 and {MAX_KWIC_LINES} and offset 0 or more (got {opts.limit}, {opts.offset}).")
     parsed, filters, engine, notes = _prepared(query, opts, index_dir, engine)
     found = research.concordance(engine, parsed, filters, sort=sort, width=width, offset=opts.offset, limit=opts.limit)
     found.query = query

@@ -569,7 +569,7 @@ def _place(row: Any) -> str:
     show_default=True,
     help="Order of lines: as search ranks passages, by the words just left or right of the match, newest first, by place.",
 )
-@click.option("--limit", type=click.IntRange(0, api.MAX_LIMIT), default=100, show_default=True)
+@click.option("--limit", type=click.IntRange(0, api.MAX_KWIC_LINES), default=100, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Write the lines as JSON to stdout.")
 @table_format_option

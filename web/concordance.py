@@ -128,14 +128,7 @@ def kwic_download(fmt: api.ExportFormat) -> Response:
     try:
         p, k = parse_kwic(request.args)
         k = replace(k, offset=0)
-        found = run_kwic(p, k, limit=api.MAX_LIMIT)
-        lines = list(found.lines)
-        # api.kwic pages by at most MAX_LIMIT lines; the rest are fetched page by page.
-        while len(lines) < found.total_lines:
-            more = run_kwic(p, replace(k, offset=len(lines)), limit=api.MAX_LIMIT).lines
-            if not more:
-                break
-            lines.extend(more)
+        lines = run_kwic(p, k, limit=api.MAX_KWIC_LINES).lines
     except api.QueryError as exc:
         return error_json(exc)
     return download("kwic", fmt, p, KWIC_COLUMNS, (line.to_dict() for line in lines))
