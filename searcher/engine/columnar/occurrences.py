@@ -201,21 +201,21 @@ def words_around(segs: Segments, docs: np.ndarray, terms: Sequence[Term], window
         if not len(owner) or seg.t_off is None:
             continue
         t_off = seg.t_off
-        passages = np.unique(owner)
-        first_t, last_t = int(t_off[cand[passages[0]]]), int(t_off[cand[passages[-1]] + 1])
-        t_start = seg.data.read("t_start", first_t, last_t).astype(np.int64)
-        t_len = seg.data.read("t_len", first_t, last_t).astype(np.int64)
-        t_codes = seg.data.read("t_codes", first_t, last_t).astype(np.int64)
-        # Each word's passage (local number) over the range read, for one sorted key per segment.
-        in_range = np.arange(int(cand[passages[0]]), int(cand[passages[-1]]) + 1)
-        word_doc = np.repeat(in_range, np.diff(t_off[in_range[0] : in_range[-1] + 2]))
-        start_key = word_doc * _KEY + t_start
+        passages, k = np.unique(owner, return_inverse=True)  # the passages with an occurrence
+        doc = cand[passages]
+        first_t, last_t = int(t_off[doc[0]]), int(t_off[doc[-1] + 1])
+        # The words of those passages only, compacted: passage k's words are [base[k], base[k + 1]).
+        counts = t_off[doc + 1] - t_off[doc]
+        base = np.r_[0, np.cumsum(counts)]
+        sel = _ranges(t_off[doc] - first_t, t_off[doc + 1] - first_t)
+        t_start = seg.data.read("t_start", first_t, last_t)[sel].astype(np.int64)
+        t_len = seg.data.read("t_len", first_t, last_t)[sel].astype(np.int64)
+        t_codes = seg.data.read("t_codes", first_t, last_t)[sel].astype(np.int64)
+        start_key = np.repeat(np.arange(len(doc), dtype=np.int64), counts) * _KEY + t_start
         end_key = start_key + t_len
-        doc = cand[owner]
-        first = np.searchsorted(end_key, doc * _KEY + start, side="right")  # first word ending after the start
-        last = np.searchsorted(start_key, doc * _KEY + end, side="left")  # first word from the end on
-        lo = t_off[doc] - first_t
-        hi = t_off[doc + 1] - first_t
+        first = np.searchsorted(end_key, k * _KEY + start, side="right")  # first word ending after the start
+        last = np.searchsorted(start_key, k * _KEY + end, side="left")  # first word from the end on
+        lo, hi = base[k], base[k + 1]
         node = np.zeros(len(t_codes), dtype=bool)
         node[_ranges(first, last)] = True
         left = np.zeros(len(t_codes), dtype=bool)
