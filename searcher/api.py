@@ -763,10 +763,13 @@ def collocates(
     return found
 
 
-def _subcollection(spec: str, parsed: ParsedQuery, opts: SearchOptions, which: str) -> Filters:
+def _subcollection(spec: str, parsed: ParsedQuery, opts: SearchOptions, which: str) -> tuple[Filters, list[Notice]]:
     """The filters of sub-collection A or B: the options and the query's filters, with those
-    ``spec`` names replaced by its values (``year:2021 省:吉林``)."""
-    sub = parse_query(spec) if spec.strip() else ParsedQuery(text="")
+    ``spec`` names replaced by its values (``year:2021 省:吉林``), and notes on unknown places."""
+    try:
+        sub = parse_query(spec) if spec.strip() else ParsedQuery(text="")
+    except QueryError as exc:
+        raise QueryError(str(exc), exc.zh, field=which) from exc
     if sub.must or sub.must_not:
         raise QueryError(
             f"--{which} takes filters only, e.g. year:2021 or 省:吉林 (got {spec!r}); put words in the query.",
@@ -779,8 +782,12 @@ def _subcollection(spec: str, parsed: ParsedQuery, opts: SearchOptions, which: s
             f"{which.upper()} 组至少要有一个筛选条件，例如 year:2021、省:吉林 或 city:延吉。",
             field=which,
         )
-    merged = {**opts.filters, **parsed.filters, **sub.filters}
-    return build_filters(ParsedQuery(text="", filters=merged), SearchOptions())
+    merged = ParsedQuery(text="", filters={**opts.filters, **parsed.filters, **sub.filters})
+    try:
+        filters = build_filters(merged, SearchOptions())
+    except QueryError as exc:
+        raise QueryError(str(exc), exc.zh, field=which) from exc
+    return filters, filter_notes(merged, SearchOptions())
 
 
 def keyness(
@@ -799,9 +806,9 @@ def keyness(
     opts = options or SearchOptions()
     parsed = _parse(query, opts) if query.strip() else ParsedQuery(text="")
     engine = engine or open_index(index_dir)
-    fa, fb = _subcollection(a, parsed, opts, "a"), _subcollection(b, parsed, opts, "b")
+    (fa, notes_a), (fb, notes_b) = _subcollection(a, parsed, opts, "a"), _subcollection(b, parsed, opts, "b")
     found = research.keyness(engine, parsed, fa, fb, a, b, limit=limit, min_count=min_count, show_stop=show_stop)
-    found.notes = parsed.notes + found.notes
+    found.notes = list(dict.fromkeys(parsed.notes + notes_a + notes_b + found.notes))
     return found
 
 

@@ -598,3 +598,11 @@ def test_compare_refuses_bad_input(seed_index: Path) -> None:
         api.compare(TERM, "city", ["大同市", "邵阳市", "吉林市", "巴中市", "襄阳市"], seed_index)
     with pytest.raises(api.QueryError):
         api.compare(TERM, "colour", ["大同市", "邵阳市"], seed_index)
+
+
+def test_keyness_sides_name_the_field_at_fault_and_unknown_places(seed_index: Path) -> None:
+    with pytest.raises(api.QueryError) as exc:
+        api.keyness("year:2021", "year:20x", "", seed_index)
+    assert exc.value.field == "b" and "four-digit year" in str(exc.value)
+    found = api.keyness("省:火星", "year:2023", "", seed_index)
+    assert found.passages_a == 0 and any("火星" in n.en and "No province" in n.en for n in found.notes)
