@@ -235,14 +235,17 @@ def analyze_document(doc: Document) -> Document:
         batch = doc.passages[start : start + _BATCH]
         folded = [fold(p.text) for p in batch]
         for p, text, minhash in zip(batch, folded, signatures(folded)):
-            ws, starts = _words_and_starts(tok.lcut(text, HMM=False))
+            astral = _astral(text)
+            ws, starts = _words_and_starts(tok.lcut(text, HMM=False), astral)
             p.analyzed = Analyzed(
                 text_hashes=word_hashes(ws),
                 folded=text,
                 minhash=minhash,
                 place_names=_place_names(p.place),
                 word_starts=np.array(starts, dtype=np.uint32),
-                word_lengths=np.array([min(_units(w), 255) for w in ws], dtype=np.uint8),
+                word_lengths=np.minimum(
+                    np.fromiter(map(_units, ws) if astral else map(len, ws), dtype=np.int64, count=len(ws)), 255
+                ).astype(np.uint8),
             )
     return doc
 
@@ -250,14 +253,37 @@ def analyze_document(doc: Document) -> Document:
 _BATCH = 2000
 
 
+def _astral(text: str) -> bool:
+    return bool(text) and not text.isascii() and max(text) > "\uffff"
+
+
 def _units(text: str) -> int:
     """Length in UTF-16 code units, the engine's text positions (an astral character is two)."""
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
-def _words_and_starts(tokens: list[str]) -> tuple[list[str], list[int]]:
+def _words_and_starts(tokens: list[str], astral: bool = False) -> tuple[list[str], list[int]]:
     """The word tokens, and where each starts in the text without whitespace (as the engine
-    keeps it), in UTF-16 units: collocates find the words around a match from these."""
+    keeps it), in UTF-16 units: collocates find the words around a match from these. ``astral``:
+    the text has characters beyond the BMP (two units each)."""
+    if astral:
+        return _words_and_starts_in_units(tokens)
+    ws: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    is_word = _is_word
+    for t in tokens:
+        if t.isalnum() or is_word(t):
+            ws.append(t)
+            starts.append(pos)
+            pos += len(t)
+        elif not t.isspace():
+            pos += len(t) if len(t) == 1 else len("".join(t.split()))
+    return ws, starts
+
+
+def _words_and_starts_in_units(tokens: list[str]) -> tuple[list[str], list[int]]:
+    """``_words_and_starts`` for text with characters beyond the BMP (two UTF-16 units each)."""
     ws: list[str] = []
     starts: list[int] = []
     pos = 0
