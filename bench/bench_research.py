@@ -113,6 +113,11 @@ def main() -> None:
             lambda: api.keyness(f"year:{first_year}", f"year:{last_year}", q, d, engine=engine),
             lambda r: f"{r.passages_a:,} vs {r.passages_b:,} passages",
         ),
+        (
+            "compare 2 provinces (3 hits, 10 words each)",
+            lambda: api.compare(q, "province", ["吉林", "河南"], d, engine=engine),
+            lambda r: ", ".join(f"{p.value} {p.total:,}" for p in r.places),
+        ),
     ]
     rows = []
     print(f"{d}: {stats['passages']:,} passages, {stats['documents']:,} articles; open + first search {opened:.2f} s")
