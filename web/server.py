@@ -102,10 +102,18 @@ def run_workers(make_app: Callable[[], Any], sock: socket.socket, workers: int, 
     stopping = False
 
     def start() -> None:
-        pid = os.fork()
-        if pid == 0:
-            _worker(make_app, sock, limits)  # never returns
-        children[pid] = time.monotonic()
+        # SIGTERM waits until the child has its own handler: before that it would run the
+        # parent's ``stop`` (signalling its siblings) and then serve on, never stopping.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        try:
+            if stopping:  # SIGTERM came while a replacement waited to start
+                return
+            pid = os.fork()
+            if pid == 0:
+                _worker(make_app, sock, limits)  # never returns
+            children[pid] = time.monotonic()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
     def stop(signum: int, frame: Any) -> None:
         nonlocal stopping
@@ -218,6 +226,7 @@ def _worker(make_app: Callable[[], Any], sock: socket.socket, limits: dict[str, 
             raise SystemExit(0)
 
         signal.signal(signal.SIGTERM, terminate)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # blocked by the parent around fork
         gate = AcceptGate(make_app(), patience=PATIENCE)
         server = make_server(gate, None, None, sockets=[sock], **limits)
         gated(server, gate)
