@@ -20,7 +20,7 @@ from . import diskspace, export, highlight, indexing, rebuilding, research
 from .dates import date_key, typed_date
 from .diskspace import DiskFull
 from .engine import ColumnFilter, Engine, EngineHit, Filters, IndexMismatch, NoIndex, engine_generation, open_engine
-from .engine.base import IndexBusy, MergeReport, Sort
+from .engine.base import Count, IndexBusy, MergeReport, Sort
 from .fields import FILTER_BY_NAME, Filter
 from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
 from .model import (
@@ -77,6 +77,7 @@ __all__ = [
 DEFAULT_INDEX_DIR = "index"
 MAX_LIMIT = 1000
 SORTS: tuple[Sort, ...] = ("relevance", "date")
+COUNTS: tuple[Count, ...] = ("passages", "articles")
 
 
 DEFAULT_FACET_SIZE = 100
@@ -105,6 +106,7 @@ class SearchOptions:
         collapse: bool = True,
         facet_size: int | None = DEFAULT_FACET_SIZE,
         relative_sources: bool = False,
+        count: Count = "passages",
         **by_name: Iterable[FilterValue] | FilterValue,
     ) -> None:
         given = {**(filters or {}), **by_name}
@@ -127,6 +129,9 @@ class SearchOptions:
         self.facet_size = facet_size
         # Sources relative to the indexed folder (searcher.sources), as a shared server shows them.
         self.relative_sources = relative_sources
+        # What facet values count: matching passages, or the distinct articles holding them
+        # (copies of an article in several files are one article: the id is the content's).
+        self.count = count
 
     def value(self, name: str) -> str | None:
         """The one value of a single-valued filter, or None."""
@@ -395,6 +400,10 @@ def search(
         raise QueryError(f"limit must be between 0 and {MAX_LIMIT} (got {opts.limit}).")
     if opts.offset < 0:
         raise QueryError(f"offset must be 0 or more (got {opts.offset}).")
+    if opts.count not in COUNTS:
+        raise QueryError(
+            f"count must be one of {', '.join(COUNTS)} (got {opts.count!r}).", "计数方式只能是 passages 或 articles。", "count"
+        )
     if opts.facet_size is not None and opts.facet_size < 1:
         raise QueryError(f"facet size must be 1 or more, or all values (got {opts.facet_size}).")
     parsed = _parse(query, opts)
@@ -402,7 +411,14 @@ def search(
     engine = engine or open_index(index_dir)
     sort = "date" if parsed.is_empty else opts.sort
     found = engine.search(
-        parsed, filters, limit=opts.limit, offset=opts.offset, sort=sort, collapse=opts.collapse, facet_size=opts.facet_size
+        parsed,
+        filters,
+        limit=opts.limit,
+        offset=opts.offset,
+        sort=sort,
+        collapse=opts.collapse,
+        facet_size=opts.facet_size,
+        count=opts.count,
     )
     terms = parsed.positive_terms()
     shown = _shown_sources(index_dir, opts.relative_sources)
@@ -422,6 +438,8 @@ def search(
         collapsed_total=found.collapsed_total if found.collapsed_total is not None else found.total,
         notes=parsed.notes + filter_notes(parsed, opts),
         facet_distinct=found.facet_distinct,
+        articles=found.articles,
+        count=opts.count,
         suggestions=_suggestions(parsed, filters, engine) if found.total == 0 else [],
     )
 

@@ -74,7 +74,8 @@ class Filter:
     # Query prefixes besides ``name:`` (empty and ``prefix=False``: not written in queries).
     aliases: tuple[str, ...] = ()
     prefix: bool = True
-    # Several values are ORed (--city 延吉 --city 吉林); otherwise the last one given counts.
+    # Several values are ORed (--city 延吉 --city 吉林, OR within a filter, AND across filters, as
+    # Meilisearch and Kibana facets); otherwise the last one given counts.
     multi: bool = False
     # The columns a value may be found in (default: the field's own).
     columns: tuple[str, ...] = ()
@@ -105,8 +106,9 @@ FILTERS: tuple[Filter, ...] = (
         "省份",
         "province",
         aliases=("省份", "省"),
+        multi=True,
         example="吉林",
-        help="Province, full or short name (吉林).",
+        help="Province, full or short name (吉林); repeatable.",
     ),
     Filter(
         "city",
@@ -119,15 +121,25 @@ FILTERS: tuple[Filter, ...] = (
         example="延吉",
         help="City or county, full or short name (延吉); repeatable.",
     ),
-    Filter("county", "county", "区县", "place", aliases=("区县", "县"), example="船营区", help="County-level unit."),
+    Filter(
+        "county",
+        "county",
+        "区县",
+        "place",
+        aliases=("区县", "县"),
+        multi=True,
+        example="船营区",
+        help="County-level unit; repeatable.",
+    ),
     Filter(
         "doc_type",
         "doc_type",
         "文种",
         "exact",
         aliases=("文种", "类型"),
+        multi=True,
         example="工作总结",
-        help="Kind of report (工作总结, 经验材料, 综述 ...), from its title.",
+        help="Kind of report (工作总结, 经验材料, 综述 ...), from its title; repeatable.",
     ),
     Filter(
         "year",
@@ -138,7 +150,8 @@ FILTERS: tuple[Filter, ...] = (
         example="2023",
         pattern=r"\d{4}",
         form=("a four-digit year", "四位数"),
-        help="Only passages dated in this year.",
+        multi=True,
+        help="Only passages dated in this year; repeatable (2021 or 2023).",
     ),
     Filter(
         "date_from",

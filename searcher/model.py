@@ -281,11 +281,16 @@ class Result:
     suggestions: list[Suggestion] = field(default_factory=list)
     # Distinct values per facet among all matches; more than ``facets`` lists when it was cut.
     facet_distinct: dict[str, int] = field(default_factory=dict)
+    # Distinct articles among all matches, and what facet values count ("passages" / "articles").
+    articles: int = 0
+    count: str = "passages"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "total": self.total,
+            "articles": self.articles,
+            "count": self.count,
             "hits": [h.to_dict() for h in self.hits],
             "facets": {k: [{"value": v.value, "count": v.count} for v in vs] for k, vs in self.facets.items()},
             "facet_distinct": self.facet_distinct,

@@ -161,7 +161,7 @@ def test_html_page_links_its_json_twin_which_matches_the_cli(client: FlaskClient
     assert cli.exit_code == 0, cli.output
     from_cli = json.loads(as_web(cli.stdout_bytes, seed_index))
     assert data == from_cli
-    assert list(data) == ["query", "total", "hits", "facets", "facet_distinct", "notes", "suggestions"]
+    assert list(data) == ["query", "total", "articles", "count", "hits", "facets", "facet_distinct", "notes", "suggestions"]
     assert [h.select_one(".hit-title a").get_text() for h in hits_of(soup)] == [h["title"] for h in data["hits"]]
 
 

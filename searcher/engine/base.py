@@ -20,6 +20,8 @@ from ..query import ParsedQuery, Term
 FACET_FIELDS = FACETS
 # Result order: by score, or newest first.
 Sort = Literal["relevance", "date"]
+# What a facet value counts: matching passages, or the distinct articles they belong to.
+Count = Literal["passages", "articles"]
 
 
 class NoIndex(Exception):
@@ -86,6 +88,8 @@ class EngineResult:
     collapsed_total: int | None = None
     # How many distinct values each facet has among all matches (``facets`` may list fewer).
     facet_distinct: dict[str, int] = field(default_factory=dict)
+    # Distinct articles among all matches.
+    articles: int = 0
 
 
 @dataclass
@@ -172,6 +176,7 @@ class Engine(Protocol):
         sort: Sort,
         collapse: bool = True,
         facet_size: int | None = None,
+        count: Count = "passages",
     ) -> EngineResult: ...
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> tuple[int, Iterator[EngineHit]]: ...
     def distribution(self, query: ParsedQuery, filters: Filters, by: tuple[str, ...]) -> Distribution: ...

@@ -22,6 +22,7 @@ from ...model import ArticlePair, ArticleRef, Copy, IndexStats, StoredPassage
 from ...query import ParsedQuery, Term
 from ..base import (
     FACET_FIELDS,
+    Count,
     Distribution,
     EngineHit,
     EngineResult,
@@ -282,9 +283,10 @@ class ColumnarEngine:
         sort: Sort,
         collapse: bool = True,
         facet_size: int | None = None,
+        count: Count = "passages",
     ) -> EngineResult:
         with self._lock:
-            return self._search(query, filters, limit, offset, sort, collapse, facet_size)
+            return self._search(query, filters, limit, offset, sort, collapse, facet_size, count)
 
     def _search(
         self,
@@ -295,11 +297,12 @@ class ColumnarEngine:
         sort: Sort,
         collapse: bool,
         facet_size: int | None,
+        count: Count = "passages",
     ) -> EngineResult:
         reader, segs = self._current()
         reads = QueryReads(segs)
         matched, docs = matches(segs, query, filters, reads)
-        counted = {name: segs.top_counts(name, docs, facet_size) for name in FACET_FIELDS}
+        counted = {name: segs.top_counts(name, docs, facet_size, articles=count == "articles") for name in FACET_FIELDS}
         facets = {name: values for name, (values, _) in counted.items()}
         hits: list[EngineHit] = []
         groups = segs.groups() if collapse else None
@@ -324,6 +327,7 @@ class ColumnarEngine:
             facets=facets,
             collapsed_total=int(pages),
             facet_distinct={name: distinct for name, (_, distinct) in counted.items()},
+            articles=segs.distinct_count("doc_id", docs),
         )
 
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> tuple[int, Iterator[EngineHit]]:

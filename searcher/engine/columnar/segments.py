@@ -490,21 +490,32 @@ class Segments(TextScans):
         """Count of each value of a column among ``docs``: most frequent first, then by value."""
         return self.top_counts(name, docs, None)[0]
 
-    def top_counts(self, name: str, docs: np.ndarray, limit: int | None) -> tuple[dict[str, int], int]:
+    def top_counts(self, name: str, docs: np.ndarray, limit: int | None, articles: bool = False) -> tuple[dict[str, int], int]:
         """The ``limit`` most frequent values of a column among ``docs`` with their counts (ties
-        by value), and how many distinct values there are in all."""
+        by value), and how many distinct values there are in all. With ``articles``, a value
+        counts the distinct articles among its passages instead of the passages."""
         j = COLUMNS.index(name)
         values = self.values[j]
-        bins = np.bincount(self.column(name)[docs], minlength=len(values))
+        codes = self.column(name)[docs]
+        if articles:
+            d = COLUMNS.index("doc_id")
+            n_docs = len(self.values[d])
+            codes = distinct(codes.astype(np.int64) * n_docs + self.codes[docs, d]) // n_docs
+        bins = np.bincount(codes, minlength=len(values))
         bins[0] = 0
         present = np.flatnonzero(bins)
-        distinct = len(present)
-        if limit is not None and distinct > limit:
+        n_distinct = len(present)
+        if limit is not None and n_distinct > limit:
             # Everything at least as frequent as the limit-th value (ties included), then sorted.
-            kth = np.partition(bins[present], distinct - limit)[distinct - limit]
+            kth = np.partition(bins[present], n_distinct - limit)[n_distinct - limit]
             present = present[bins[present] >= kth]
         present = present[np.lexsort((self._value_rank(j)[present], -bins[present]))][:limit]
-        return dict(zip([values[i] for i in present.tolist()], bins[present].tolist())), distinct
+        return dict(zip([values[i] for i in present.tolist()], bins[present].tolist())), n_distinct
+
+    def distinct_count(self, name: str, docs: np.ndarray) -> int:
+        """How many distinct values (other than none) a column has among ``docs``."""
+        found = distinct(self.column(name)[docs])
+        return int(len(found) - (len(found) > 0 and found[0] == 0))
 
     def _value_rank(self, j: int) -> np.ndarray:
         """Each code's position when the column's values are sorted as strings."""
