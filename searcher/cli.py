@@ -236,6 +236,13 @@ QUERY_SETTINGS = {"ignore_unknown_options": True}
 @click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
 @click.option("--no-collapse", is_flag=True, help="Show every copy of identical or near-identical passages.")
 @click.option(
+    "--count",
+    type=click.Choice(api.COUNTS),
+    default="passages",
+    show_default=True,
+    help="What facet counts count: matching passages, or the distinct articles they are in.",
+)
+@click.option(
     "--facet-size",
     default=None,
     metavar="N|all",
@@ -252,7 +259,14 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts
     index_dir = ctx.obj["index_dir"]
     default_size = api.DEFAULT_FACET_SIZE if as_json else TEXT_FACET_SIZE
     facet_size = _facet_size(opts["facet_size"]) if opts["facet_size"] is not None else default_size
-    options = _options(opts, limit=opts["limit"], offset=opts["offset"], collapse=not opts["no_collapse"], facet_size=facet_size)
+    options = _options(
+        opts,
+        limit=opts["limit"],
+        offset=opts["offset"],
+        collapse=not opts["no_collapse"],
+        facet_size=facet_size,
+        count=opts["count"],
+    )
     text = _query_text(query)
     try:
         result = api.search(text, index_dir, options)
@@ -305,7 +319,8 @@ def render_terminal(result: Result, colour: bool) -> str:
         noun = "passage matches" if result.total == 1 else "passages match"
         shown = f"showing {result.offset + 1}-{shown_to}" if result.hits else f"none at offset {result.offset}"
         what = repr(result.query) if result.query.strip() else "the filters"
-        lines.append(f"{result.total} {noun} {what}; {shown}.")
+        articles = "1 article" if result.articles == 1 else f"{result.articles} articles"
+        lines.append(f"{result.total} {noun} {what} (in {articles}); {shown}.")
     for rank, hit in enumerate(result.hits, start=result.offset + 1):
         place = " › ".join(p for p in (hit.province, hit.city, hit.county) if p) or "(place unknown)"
         lines.append("")
@@ -326,6 +341,8 @@ def render_terminal(result: Result, colour: bool) -> str:
             lines.append(dim(f"   = and {hit.duplicates_total - 5} more copies (--no-collapse shows them all)"))
     if result.total:
         lines.append("")
+        if result.count == "articles":
+            lines.append(dim("facet counts are articles (--count articles):"))
         for name in FACETS:
             label = name
             values = result.facets.get(name, [])
