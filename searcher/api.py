@@ -145,6 +145,19 @@ class SearchOptions:
         )
 
 
+def place_within(name: str, level: str) -> str | None:
+    """The unit that holds a stored city or county name, as a facet shows beside it: a city's
+    province, a county's city (or its province when it has none); None when the gazetteer does
+    not know it. 延边朝鲜族自治州 -> 吉林省, 延吉市 -> 延边朝鲜族自治州."""
+    found = [
+        p
+        for p in resolve_name(name)
+        if (p.county if level == "county" else p.city) == name and not (level == "city" and p.county)
+    ]
+    parents = list(dict.fromkeys((p.city or p.province) if level == "county" else p.province for p in found))
+    return "、".join(x for x in parents if x) or None
+
+
 def open_index(index_dir: str | os.PathLike[str]) -> Engine:
     return open_engine(Path(index_dir))
 
@@ -381,7 +394,7 @@ def build_filters(parsed: ParsedQuery, opts: SearchOptions) -> Filters:
         if spec.resolve == "date":
             continue
         stored = list(dict.fromkeys(v for value in values for v in _resolved(spec, value)))
-        filters.columns.append(ColumnFilter(spec.in_columns, tuple(stored)))
+        filters.columns.append(ColumnFilter(spec.in_columns, tuple(stored), spec.field))
     filters.date_from, filters.date_to = _date_range(opts)
     return filters
 
@@ -440,6 +453,7 @@ def search(
         facet_distinct=found.facet_distinct,
         articles=found.articles,
         count=opts.count,
+        facet_alternatives={name: [FacetValue(v, c) for v, c in counts.items()] for name, counts in found.alternatives.items()},
         suggestions=_suggestions(parsed, filters, engine) if found.total == 0 else [],
     )
 

@@ -284,6 +284,9 @@ class Result:
     # Distinct articles among all matches, and what facet values count ("passages" / "articles").
     articles: int = 0
     count: str = "passages"
+    # For a facet whose field is filtered: value -> what it matches under the query and the other
+    # filters (choosing it too adds its passages: values of one filter are ORed).
+    facet_alternatives: dict[str, list[FacetValue]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -294,6 +297,9 @@ class Result:
             "hits": [h.to_dict() for h in self.hits],
             "facets": {k: [{"value": v.value, "count": v.count} for v in vs] for k, vs in self.facets.items()},
             "facet_distinct": self.facet_distinct,
+            "facet_alternatives": {
+                k: [{"value": v.value, "count": v.count} for v in vs] for k, vs in self.facet_alternatives.items()
+            },
             "notes": [n.en for n in self.notes],
             "suggestions": [{"query": s.query, "total": s.total} for s in self.suggestions],
         }

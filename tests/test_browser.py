@@ -41,7 +41,8 @@ def test_type_a_query_click_a_facet_and_a_year_bar(server: Server, tab: Tab) -> 
     page.wait_for_url(re.compile(r"\?q=%E6%96%87%E6%98%8E$"))  # empty date fields left out of the URL
     assert page.text_content("#result-count").strip().startswith("共")
     assert page.locator("ol.hits > li").count() == 10
-    assert page.locator("#facet-city").count() == 0
+    assert page.locator("#facet-city a.fv .within").first.inner_text().startswith(" · ")  # cities at once, with their province
+    assert page.locator("#facet-county").count() == 0
 
     province = page.locator("#facet-province a.fv").first
     name = province.locator(".name").inner_text().strip()
@@ -63,6 +64,30 @@ def test_type_a_query_click_a_facet_and_a_year_bar(server: Server, tab: Tab) -> 
     assert page.locator("svg.years a.selected").count() == 1
     page.locator(".chips .chip", has_text="年份").click()  # remove the year chip again
     page.wait_for_url(lambda url: "year=" not in url)
+
+
+def test_choose_two_cities_then_count_articles(server: Server, tab: Tab) -> None:
+    page = tab.page
+    page.goto(server.url + "/?q=" + quote("志愿服务"))
+    cities = page.locator("#facet-city a.fv")
+    names, counts = [], []
+    for i in range(2):
+        link = page.locator("#facet-city a.fv:not(.selected)").first
+        names.append(link.locator(".name").evaluate("e => e.firstChild.textContent.trim()"))
+        counts.append(int(link.locator(".n").inner_text().replace(",", "")))
+        link.click()
+        page.wait_for_url(lambda url, n=i: len(args_of(url).get("city", [])) == n + 1)
+    assert args_of(page.url)["city"] == names
+    # OR within the facet: the total is both cities' counts, both stay selected and removable.
+    assert f"共 {sum(counts):,} 条结果" in page.text_content("#result-count")
+    assert page.locator("#facet-city a.fv.selected").count() == 2 and cities.count() >= 2
+    assert [c.inner_text().split("×")[0].strip() for c in page.locator(".chips .chip").all()] == [f"城市：{n}" for n in names]
+    page.get_by_role("link", name="按文章").click()
+    page.wait_for_url(re.compile("count=articles"))
+    articles = int(re.search(r"（([\d,]+) 篇文章）", page.text_content("#result-count")).group(1).replace(",", ""))
+    assert sum(int(n.inner_text()) for n in page.locator("#facet-city a.fv.selected .n").all()) == articles
+    page.locator(".chips .chip", has_text=names[0]).click()
+    page.wait_for_url(lambda url: args_of(url).get("city") == [names[1]])
 
 
 def test_page_through_results(server: Server, tab: Tab) -> None:

@@ -34,6 +34,11 @@ def test_two_cities_give_the_union_with_each_count_right(seed_index: Path, seed_
     assert found.total == len(expected) > 0
     per_city = Counter(p.city for p in expected)
     assert {f.value: f.count for f in found.facets["city"]} == dict(per_city)
+    assert {f.value: f.count for f in found.facets["province"]} == dict(Counter(p.province for p in expected))
+    # The alternatives of the filtered facet: each city under the query alone (what choosing it adds).
+    everywhere = Counter(p.city for p in seed_passages if has(p, TERM) and p.city)
+    assert {f.value: f.count for f in found.facet_alternatives["city"]} == dict(everywhere)
+    assert set(found.facet_alternatives) == {"city"}
     for c in cities:
         alone = api.search(TERM, seed_index, api.SearchOptions(city=[c])).total
         assert alone == per_city[c]

@@ -208,7 +208,18 @@ def test_malformed_queries_raise_query_error_not_crash(seed_index: Path, query: 
 
 def test_json_shape(seed_index: Path) -> None:
     d = api.search("路长", seed_index).to_dict()
-    assert set(d) == {"query", "total", "articles", "count", "hits", "facets", "facet_distinct", "notes", "suggestions"}
+    assert set(d) == {
+        "query",
+        "total",
+        "articles",
+        "count",
+        "hits",
+        "facets",
+        "facet_distinct",
+        "facet_alternatives",
+        "notes",
+        "suggestions",
+    }
     assert set(d["facets"]) == set(d["facet_distinct"]) == {"province", "city", "county", "doc_type", "year"}
     hit = d["hits"][0]
     assert set(hit) == {

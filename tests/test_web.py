@@ -161,7 +161,18 @@ def test_html_page_links_its_json_twin_which_matches_the_cli(client: FlaskClient
     assert cli.exit_code == 0, cli.output
     from_cli = json.loads(as_web(cli.stdout_bytes, seed_index))
     assert data == from_cli
-    assert list(data) == ["query", "total", "articles", "count", "hits", "facets", "facet_distinct", "notes", "suggestions"]
+    assert list(data) == [
+        "query",
+        "total",
+        "articles",
+        "count",
+        "hits",
+        "facets",
+        "facet_distinct",
+        "facet_alternatives",
+        "notes",
+        "suggestions",
+    ]
     assert [h.select_one(".hit-title a").get_text() for h in hits_of(soup)] == [h["title"] for h in data["hits"]]
 
 
@@ -244,7 +255,12 @@ def test_facets_show_exact_counts_and_drill_down(client: FlaskClient) -> None:
     data = client.get("/api/search?q=文明").get_json()
     provinces = facet(soup, "province")
     assert {v: f["count"] for v, f in provinces.items()} == {f["value"]: f["count"] for f in data["facets"]["province"]}
-    assert not soup.select("#facet-city") and not soup.select("#facet-county")  # drill down: province first
+    # "Which cities ...": the city facet from the first page, each city with its province; counties on drilling down.
+    cities = facet(soup, "city")
+    assert {v: f["count"] for v, f in cities.items()} == {f["value"]: f["count"] for f in data["facets"]["city"]}
+    within = {a.select_one(".name").contents[0].strip(): a.select_one(".within") for a in soup.select("#facet-city a.fv")}
+    assert within["延边朝鲜族自治州"].get_text() == " · 吉林省" and within["鹤壁市"].get_text() == " · 河南省"
+    assert not soup.select("#facet-county")
     assert soup.select_one("#facet-province details.more summary").get_text().startswith("更多")
     assert len(soup.select("#facet-province > ul.bars > li")) == 10
 

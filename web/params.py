@@ -29,6 +29,7 @@ class Params:
     page: int = 1
     limit: int = 10
     collapse: bool = True
+    count: str = "passages"  # what facet values count: passages or articles (api.COUNTS)
 
     def value(self, name: str) -> str | None:
         values = self.filters.get(name)
@@ -57,6 +58,7 @@ class Params:
             sort="date" if self.sort == "date" else "relevance",
             collapse=self.collapse,
             relative_sources=True,  # a shared server never shows its paths
+            count="articles" if self.count == "articles" else "passages",
         )
 
     def args(self) -> list[tuple[str, str]]:
@@ -70,6 +72,8 @@ class Params:
             out.append(("sort", self.sort))
         if not self.collapse:
             out.append(("collapse", "0"))
+        if self.count != "passages":
+            out.append(("count", self.count))
         if self.page != 1:
             out.append(("page", str(self.page)))
         if self.limit != current_app.config["PAGE_SIZE"]:
@@ -154,11 +158,19 @@ def parse_params(args: Any) -> Params:
             f"collapse 只能是 0（显示全部重复段落）或 1（默认，合并）（现在是 {collapse!r}）。",
             field="collapse",
         )
+    count = _one(args, "count") or "passages"
+    if count not in api.COUNTS:
+        raise ParamError(
+            f"count takes passages (default) or articles (got {count!r}).",
+            f"count 只能是 passages（按段落计数，默认）或 articles（按文章计数）（现在是 {count!r}）。",
+            field="count",
+        )
     return Params(
         q=args.get("q", "").strip(),
         filters=filters,
         sort=sort,
         collapse=collapse == "1",
+        count=count,
         page=_int(args, "page", 1, MAX_PAGE, 1, "2"),
         limit=_int(args, "limit", 0, api.MAX_LIMIT, current_app.config["PAGE_SIZE"], "20"),
     )

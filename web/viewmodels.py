@@ -43,7 +43,7 @@ def page_context(p: Params, result: Result) -> dict[str, Any]:
     pages = math.ceil(pages_total / p.limit) if p.limit else 1
     return {
         "notes": result.notes,  # Notice(en, zh): the page shows them in Chinese
-        "facets": facet_views(result.facets, p, result.facet_distinct),
+        "facets": facet_views(result.facets, p, result.facet_distinct, result.facet_alternatives),
         "year_chart": year_chart(result.facets.get("year", []), p, result.total),
         "chips": chips(p),
         "pagination": pagination(p, pages),
@@ -63,6 +63,10 @@ def page_context(p: Params, result: Result) -> dict[str, Any]:
             "copies": result.total - pages_total,
         },
         "clear_url": p.url(filters={}),
+        "count_toggle": [
+            {"label": "段落", "url": p.url(count="passages", page=p.page), "current": p.count == "passages"},
+            {"label": "文章", "url": p.url(count="articles", page=p.page), "current": p.count == "articles"},
+        ],
     }
 
 
@@ -76,31 +80,48 @@ def _selected(name: str, value: str, p: Params) -> bool:
 
 
 def _shown(name: str, p: Params, values: dict[str, list[dict[str, Any]]]) -> bool:
-    """Places drill down: cities once a province, city or county is chosen (or all matches are in
-    one province), counties once a city or county is (or one city); other facets always."""
+    """Cities from the first page (each with its province); counties once a province, city or
+    county is chosen (or all matches are in one city); other facets always."""
     chosen = lambda *filters: any(p.filters.get(f) for f in filters)  # noqa: E731
     if name == "city":
-        return chosen("province", "city", "county") or len(values.get("province", [])) == 1
+        return True  # "which cities ..." is the question most searches are for
     if name == "county":
-        return chosen("city", "county") or len(values.get("city", [])) == 1
+        return chosen("province", "city", "county") or len(values.get("city", [])) == 1
     return True
 
 
-def facet_views(facets: dict[str, list[FacetValue]], p: Params, distinct: dict[str, int]) -> list[dict[str, Any]]:
-    """Facet data as the template shows it: ``{value, count, selected, url, bar}`` per value."""
+def facet_views(
+    facets: dict[str, list[FacetValue]],
+    p: Params,
+    distinct: dict[str, int],
+    alternatives: dict[str, list[FacetValue]] | None = None,
+) -> list[dict[str, Any]]:
+    """Facet data as the template shows it: ``{value, count, selected, url, bar, adds}`` per value.
+
+    A facet whose field is filtered lists its chosen values (their matches) and then the other
+    values with what each would add (``adds``: counted under the query and the other filters),
+    so several can be chosen at once (ORed)."""
     shown_max = current_app.config["FACET_SHOWN"]
-    values: dict[str, list[dict[str, Any]]] = {
-        name: [
-            {
-                "value": str(v.value),
-                "count": v.count,
-                "selected": _selected(name, str(v.value), p),
-                "url": toggle_url(name, str(v.value), p) if name in FILTER_OF else None,
-            }
-            for v in facets.get(name, [])
-        ]
-        for name in FACETS
-    }
+    alternatives = alternatives or {}
+
+    def item(name: str, v: FacetValue, adds: bool) -> dict[str, Any]:
+        return {
+            "value": str(v.value),
+            "count": v.count,
+            "selected": _selected(name, str(v.value), p),
+            "url": toggle_url(name, str(v.value), p) if name in FILTER_OF else None,
+            "within": api.place_within(str(v.value), name) if name in ("city", "county") else None,
+            "adds": adds,
+        }
+
+    values: dict[str, list[dict[str, Any]]] = {}
+    for name in FACETS:
+        vals = [item(name, v, False) for v in facets.get(name, [])]
+        if name in alternatives:
+            chosen = [x for x in vals if x["selected"]]
+            taken = {x["value"] for x in chosen}
+            vals = chosen + [item(name, v, True) for v in alternatives[name] if str(v.value) not in taken]
+        values[name] = vals
     out = []
     for name in FACETS:
         vals = values[name]

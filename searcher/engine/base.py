@@ -54,6 +54,8 @@ class ColumnFilter:
 
     columns: tuple[str, ...]
     values: tuple[str, ...]
+    # The field it narrows (its facet's alternatives are counted without this filter).
+    field: str = ""
 
 
 @dataclass
@@ -90,6 +92,9 @@ class EngineResult:
     facet_distinct: dict[str, int] = field(default_factory=dict)
     # Distinct articles among all matches.
     articles: int = 0
+    # For each facet whose field is filtered: its counts under the query and the *other* filters,
+    # i.e. what each value would match if it were chosen too (values of one filter are ORed).
+    alternatives: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass

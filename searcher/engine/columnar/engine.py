@@ -40,7 +40,7 @@ from . import occurrences, store, tallies
 from .arrays import distinct
 from .collecting import MAX_LISTED_COPIES, copies, group_count, ordered
 from .locking import WriteLock
-from .matching import QueryReads, filter_mask, matches
+from .matching import QueryReads, facet_docs, filter_mask, matches
 from .merging import SegmentInfo, TieredPolicy, merged_data, segment_info
 from .segments import COLUMNS, Segments, SegmentsMissing, segment_dir, write_segment
 from .store import META_FILE, STORED_FIELDS
@@ -302,7 +302,13 @@ class ColumnarEngine:
         reader, segs = self._current()
         reads = QueryReads(segs)
         matched, docs = matches(segs, query, filters, reads)
-        counted = {name: segs.top_counts(name, docs, facet_size, articles=count == "articles") for name in FACET_FIELDS}
+        articles = count == "articles"
+        counted = {name: segs.top_counts(name, docs, facet_size, articles=articles) for name in FACET_FIELDS}
+        alternatives = {}
+        for name in FACET_FIELDS:
+            own = facet_docs(segs, query, filters, reads, name)
+            if own is not None:
+                alternatives[name] = segs.top_counts(name, own, facet_size, articles=articles)[0]
         facets = {name: values for name, (values, _) in counted.items()}
         hits: list[EngineHit] = []
         groups = segs.groups() if collapse else None
@@ -328,6 +334,7 @@ class ColumnarEngine:
             collapsed_total=int(pages),
             facet_distinct={name: distinct for name, (_, distinct) in counted.items()},
             articles=segs.distinct_count("doc_id", docs),
+            alternatives=alternatives,
         )
 
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> tuple[int, Iterator[EngineHit]]:

@@ -27,6 +27,7 @@ class QueryReads:
         self._places: dict[str, np.ndarray] = {}
         self._matches: dict[Term, np.ndarray] = {}
         self._text: dict[Term, np.ndarray] = {}
+        self._query: tuple[ParsedQuery, np.ndarray] | None = None
 
     def postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
         found = self._postings.get(key)
@@ -55,6 +56,12 @@ class QueryReads:
             self._text[term] = found
         return found
 
+    def query_mask(self, query: ParsedQuery) -> np.ndarray:
+        """The query's match set before filters, computed once (facets counted without their own filter reuse it)."""
+        if self._query is None or self._query[0] is not query:
+            self._query = (query, match_mask(self._side, query, self))
+        return self._query[1]
+
     def matches(self, term: Term) -> np.ndarray:
         """The term's match set as a mask: (a) its text, (b) its words close together, (c) its place."""
         found = self._matches.get(term)
@@ -73,7 +80,7 @@ class QueryReads:
 
 def matches(segs: Segments, query: ParsedQuery, filters: Filters, reads: QueryReads) -> tuple[np.ndarray, np.ndarray]:
     """(mask, sorted document numbers) of the live passages matching the query and filters."""
-    matched = match_mask(segs, query, reads)
+    matched = reads.query_mask(query).copy()
     mask = filter_mask(segs, filters)
     if mask is not None:
         matched &= mask
@@ -118,6 +125,17 @@ def place_docs(segs: Segments, name: str) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     found = np.flatnonzero(np.isin(segs.column("place"), codes))
     return found[segs.live[found]]
+
+
+def facet_docs(segs: Segments, query: ParsedQuery, filters: Filters, reads: QueryReads, field: str) -> np.ndarray | None:
+    """The matches counted in ``field``'s facet when a filter on that field is set: the query
+    and every other filter (None when no filter is on ``field``: the facet counts the matches)."""
+    if not any(f.field == field for f in filters.columns):
+        return None
+    others = Filters([f for f in filters.columns if f.field != field], filters.date_from, filters.date_to)
+    matched = reads.query_mask(query)
+    mask = filter_mask(segs, others)
+    return np.flatnonzero(matched if mask is None else matched & mask)
 
 
 def filter_mask(segs: Segments, filters: Filters) -> np.ndarray | None:
