@@ -167,9 +167,23 @@ def test_keyboard_use(server: Server, tab: Tab) -> None:
     page.focus("#facet-province a.fv >> nth=0")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile("province="))
+    # After choosing a facet the focus is on the results heading, not on <body>.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'result-count'")
     page.goto(server.url + "/?q=" + quote("路长"))
     page.keyboard.press("Tab")  # the first stop is the skip link
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+    # The second skip link leads to the filters: the next Tab is the first filter link.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#filters"
+    assert page.evaluate("document.activeElement.textContent") == "跳到筛选"
+    page.keyboard.press("Enter")
+    stops = 0
+    while stops < 40:
+        page.keyboard.press("Tab")
+        stops += 1
+        if page.evaluate("!!document.activeElement.closest('.facet a.fv')"):
+            break
+    assert stops <= 6, f"the first facet value is {stops} Tab stops after the skip link"
 
 
 def test_works_with_javascript_off(server: Server, browser: Any) -> None:

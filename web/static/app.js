@@ -9,6 +9,19 @@
     var box = document.getElementById("q");
     if (box) { e.preventDefault(); box.focus(); box.select(); }
   });
+  // After a facet value or a chip is chosen the new page puts the focus on the results heading
+  // (not on <body>), so keyboard and screen-reader users carry on where the results are.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest(".facet a.fv, .chips a, svg.years a, .count-toggle a");
+    if (link) { try { sessionStorage.setItem("searcher-focus", "results"); } catch (err) { /* storage off */ } }
+  });
+  try {
+    if (sessionStorage.getItem("searcher-focus") === "results") {
+      sessionStorage.removeItem("searcher-focus");
+      var heading = document.getElementById("result-count");
+      if (heading) heading.focus({ preventScroll: false });
+    }
+  } catch (err) { /* storage off: focus stays where the browser puts it */ }
   // Leave empty fields out of the URL, so a search stays short to bookmark and share.
   var form = document.querySelector("form.search");
   if (form) {
