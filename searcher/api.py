@@ -25,6 +25,7 @@ from .fields import FILTER_BY_NAME, Filter
 from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
 from .model import (
     ArticlePair,
+    ArticleRef,
     Collocates,
     Comparison,
     Concordance,
@@ -61,6 +62,7 @@ __all__ = [
     "compare",
     "corrections",
     "document",
+    "documents",
     "duplicate_articles",
     "forget_corrections",
     "highlight_html",
@@ -907,3 +909,41 @@ def compare(
             others = [k for k in range(len(columns)) if k != j]
             column.words = research.key_words(engine, counts, j, others, words, 3, False)[0]
     return Comparison(query=query, places=columns, notes=notes)
+
+
+DOCUMENT_SORTS = ("index", "date", "date-asc", "place", "title")
+ARTICLE_COLUMNS = ("doc_id", "title", "doc_type", "province", "city", "county", "date", "passages", "matches", "source")
+
+
+def documents(
+    query: str = "",
+    index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR,
+    options: SearchOptions | None = None,
+    engine: Engine | None = None,
+    sort: str = "index",
+) -> list[ArticleRef]:
+    """The inventory: every indexed article (with a query or filters, those with a passage they
+    keep), with its title, kind, place, date, passages and source file. Sorted by ``sort``:
+    index order (files by path, articles in file order), date (newest first; ``date-asc`` oldest
+    first; undated last), place, or title."""
+    if sort not in DOCUMENT_SORTS:
+        raise QueryError(
+            f"sort must be one of {', '.join(DOCUMENT_SORTS)} (got {sort!r}).",
+            "排序方式只能是 index、date、date-asc、place 或 title。",
+            "sort",
+        )
+    opts = options or SearchOptions()
+    parsed = _parse(query, opts) if query.strip() else ParsedQuery(text="")
+    filters = build_filters(parsed, opts)
+    found = (engine or open_index(index_dir)).articles(parsed, filters)
+    shown = _shown_sources(index_dir, opts.relative_sources)
+    if shown is not None:
+        found = [dataclasses.replace(a, source=shown(a.source)) for a in found]
+    if sort in ("date", "date-asc"):
+        dated = sorted((a for a in found if a.date), key=lambda a: a.date or "", reverse=sort == "date")
+        found = dated + [a for a in found if not a.date]
+    elif sort == "place":
+        found = sorted(found, key=lambda a: tuple((v is None, v or "") for v in (a.province, a.city, a.county)))
+    elif sort == "title":
+        found = sorted(found, key=lambda a: a.title)
+    return found

@@ -865,6 +865,33 @@ def compare_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, fmt: 
     _emit(found.to_dict(), as_json, fmt, ("field", "value", "total", "articles", "passages", "per_1000", "words"), rows, render)
 
 
+@main.command("documents", context_settings=QUERY_SETTINGS)
+@index_dir_option
+@click.argument("query", nargs=-1)
+@filter_options
+@click.option("--sort", type=click.Choice(api.DOCUMENT_SORTS), default="index", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Write the list as JSON to stdout.")
+@table_format_option
+@click.pass_context
+def documents_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, fmt: str | None, **opts: Any) -> None:
+    """List every indexed article (with a query or filters, those with a passage they keep):
+    title, kind, place, date, passages and source file."""
+    options = _options({**opts, "sort": "relevance"})
+    text = _query_text(query)
+    found = _analysis(ctx, lambda d: api.documents(text, d, options, sort=opts["sort"]))
+    rows = [{name: getattr(a, name) for name in api.ARTICLE_COLUMNS} for a in found]
+
+    def render() -> str:
+        out = [f"{len(found)} article{'s' if len(found) != 1 else ''}"]
+        for a in found:
+            kind = f" [{a.doc_type}]" if a.doc_type else ""
+            counted = f"{a.matches}/{a.passages}" if text.strip() or any(options.filters.values()) else str(a.passages)
+            out.append(f"{a.date or '(no date)':10}  {_place(a)}  {a.title}{kind}  ({counted} passages)  {a.source}  {a.doc_id}")
+        return "\n".join(out)
+
+    _emit({"articles": rows, "total": len(rows)}, as_json, fmt, api.ARTICLE_COLUMNS, rows, render)
+
+
 # Server processes by default: two use both cores of a small machine (see docs/performance.md).
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 

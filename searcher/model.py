@@ -178,6 +178,9 @@ class ArticleRef(_Record):
     county: str | None
     date: str | None
     passages: int
+    doc_type: str | None = None
+    # Matching passages when listed for a query (the inventory of a search), else None.
+    matches: int | None = None
 
 
 @dataclass(frozen=True)

@@ -451,6 +451,32 @@ class ColumnarEngine:
                 out.append(ArticlePair(_article(first[a], names[a], na), _article(first[b], names[b], nb), shared))
             return out
 
+    def articles(self, query: ParsedQuery, filters: Filters) -> list[ArticleRef]:
+        """Every article with a passage that the query (empty: every passage) and filters keep, in
+        index order, from the columns alone: its title, kind, place and date are its first
+        passage's (the title passage), ``passages`` all its passages, ``matches`` those kept."""
+        with self._lock:
+            _, segs = self._current()
+            _, docs = matches(segs, query, filters, QueryReads(segs))
+            j = COLUMNS.index("doc_id")
+            codes = segs.codes[:, j]
+            kept = np.unique(codes[docs])
+            live = segs.live_docs
+            all_counts = np.bincount(codes[live], minlength=len(segs.values[j]))
+            kept_counts = np.bincount(codes[docs], minlength=len(segs.values[j]))
+            # The first live passage of each article (its title passage comes first in its file).
+            order = live[np.argsort(codes[live], kind="stable")]
+            firsts = order[np.searchsorted(codes[order], kept)]
+            names = ("title", "source", "province", "city", "county", "date", "doc_type")
+            rows = segs.rows(firsts, names)
+            ids = segs.values[j]
+            refs = [
+                ArticleRef(ids[c], r[0] or "", r[1] or "", r[2], r[3], r[4], r[5], int(all_counts[c]), r[6], int(kept_counts[c]))
+                for c, r in zip(kept.tolist(), rows)
+            ]
+            position = dict(zip(kept.tolist(), firsts.tolist()))
+            return sorted(refs, key=lambda a: position[segs.lookup[j][a.doc_id]])
+
     def nearest_words(self, term: str, limit: int) -> list[str]:
         """Indexed words one edit (a character changed, added, dropped or two swapped) from
         ``term``, most frequent first: what a mistyped term probably meant. A candidate must be
