@@ -63,6 +63,7 @@ __all__ = [
     "corrections",
     "document",
     "documents",
+    "ArticleRef",
     "duplicate_articles",
     "forget_corrections",
     "highlight_html",

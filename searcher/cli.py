@@ -881,10 +881,17 @@ def documents_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, fmt
     found = _analysis(ctx, lambda d: api.documents(text, d, options, sort=opts["sort"]))
     rows = [{name: getattr(a, name) for name in api.ARTICLE_COLUMNS} for a in found]
 
+    # The article's kind of report: the columns not printed otherwise (from the registry).
+    kinds = [
+        n
+        for n in api.ARTICLE_COLUMNS
+        if n not in ("doc_id", "title", "province", "city", "county", "date", "passages", "matches", "source")
+    ]
+
     def render() -> str:
         out = [f"{len(found)} article{'s' if len(found) != 1 else ''}"]
         for a in found:
-            kind = f" [{a.doc_type}]" if a.doc_type else ""
+            kind = "".join(f" [{a[n]}]" for n in kinds if a[n])
             counted = f"{a.matches}/{a.passages}" if text.strip() or any(options.filters.values()) else str(a.passages)
             out.append(f"{a.date or '(no date)':10}  {_place(a)}  {a.title}{kind}  ({counted} passages)  {a.source}  {a.doc_id}")
         return "\n".join(out)

@@ -190,3 +190,21 @@ def test_screenshots_and_no_sideways_scrolling(server: Server, browser: Any, wid
         assert not t.dialogs and not t.errors
     finally:
         t.context.close()
+
+
+def test_document_inventory_from_the_tool_row(server: Server, tab: Tab) -> None:
+    page = tab.page
+    page.goto(server.url + "/?q=" + quote("志愿服务"))
+    page.locator("nav.tools a", has_text="文章").click()
+    page.wait_for_url(re.compile(r"/documents\?q="))
+    rows = page.locator("table.documents tbody tr")
+    assert rows.count() > 0
+    assert f"共 {rows.count()} 篇文章" in page.text_content("#documents-count")
+    page.get_by_role("link", name="日期（旧→新）").click()
+    page.wait_for_url(re.compile("sort=date-asc"))
+    dates = page.locator("table.documents time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
+    assert dates == sorted(dates)
+    title = rows.first.locator("td a").inner_text()
+    rows.first.locator("td a").click()
+    page.wait_for_url(re.compile("/doc/"))
+    assert title in page.text_content("h1")

@@ -328,8 +328,8 @@ def test_search_page_has_the_tool_row_and_a_collocates_panel_it_does_not_compute
     fallback = panel.select_one(".colloc-more a")
     assert fallback.get_text() == "查看搭配词" and args_of(fallback["href"]) == {"q": ["路长"], "province": ["吉林"]}
     tools = {a.get_text(): a["href"] for a in soup.select("nav.tools a")}
-    assert list(tools) == ["检索", "语境", "趋势", "搭配词", "对比", "地图"]
-    for label, path in zip(tools, ["/", "/kwic", "/trend", "/collocates", "/compare", "/map"]):
+    assert list(tools) == ["检索", "语境", "趋势", "搭配词", "对比", "地图", "文章"]
+    for label, path in zip(tools, ["/", "/kwic", "/trend", "/collocates", "/compare", "/map", "/documents"]):
         assert urlsplit(tools[label]).path == path and args_of(tools[label]) == {"q": ["路长"], "province": ["吉林"]}
     assert soup.select_one("nav.tools a.current").get_text() == "检索"
 
@@ -394,3 +394,23 @@ def test_document_text_and_queries_are_escaped(evil_client: FlaskClient, q: str)
     soup = BeautifulSoup(evil_client.get("/kwic", query_string={"q": "文明城市"}).get_data(as_text=True), "html.parser")
     contexts = " ".join(td.get_text() for td in soup.select("table.kwic td"))
     assert EVIL in contexts or EVIL_IMG in contexts  # shown as text, never as markup
+
+
+def test_document_inventory_page_lists_every_article(client: FlaskClient, seed_index: Path) -> None:
+    soup = page(client, "/documents")
+    rows = soup.select("table.documents tbody tr")
+    found = api.documents(index_dir=seed_index)
+    assert len(rows) == len(found) == api.stats(seed_index)["documents"]
+    assert [r.select_one("td a")["href"].split("/doc/")[1] for r in rows] == [a.doc_id for a in found]
+    assert soup.select_one("nav.tools a[aria-current=page]").get_text() == "文章"
+    # Filtered and sorted: the same list as the API, the JSON twin and the CSV agree.
+    soup = page(client, "/documents?q=志愿服务&province=吉林&sort=date-asc")
+    want = api.documents("志愿服务", seed_index, api.SearchOptions(province=["吉林"]), sort="date-asc")
+    assert [r.select_one("td a").get_text() for r in soup.select("table.documents tbody tr")] == [
+        a.title or "（无标题）" for a in want
+    ]
+    data = client.get("/api/documents?q=志愿服务&province=吉林&sort=date-asc").get_json()
+    assert [a["doc_id"] for a in data["articles"]] == [a.doc_id for a in want]
+    csv_rows = read_csv(client.get("/documents.csv?q=志愿服务&province=吉林&sort=date-asc").data)
+    assert tuple(csv_rows[0]) == api.ARTICLE_COLUMNS and len(csv_rows) - 1 == len(want)
+    assert client.get("/documents?sort=colour").status_code == 400

@@ -39,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from . import collocations, comparisons, concordance, documents, downloads, errors, maps, search, trends  # noqa: F401
+    from . import collocations, comparisons, concordance, documents, downloads, errors, inventory, maps, search, trends  # noqa: F401
     from .blueprint import bp
     from .resources import STATIC_DIR, IndexCache, StaticFiles, security_headers, static_url
     from .viewmodels import place_label

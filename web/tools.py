@@ -33,6 +33,7 @@ TOOLS: tuple[tuple[str, str, str], ...] = (
     ("collocates", "搭配词", "/collocates"),
     ("compare", "对比", "/compare"),
     ("map", "地图", "/map"),
+    ("documents", "文章", "/documents"),
 )
 
 # Parameters of the search page that mean something else (or nothing) on an analysis page: they
