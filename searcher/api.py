@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from . import diskspace, export, highlight, indexing, rebuilding, research
+from . import citations, diskspace, export, highlight, indexing, rebuilding, research
 from .dates import date_key, typed_date
 from .diskspace import DiskFull
 from .engine import ColumnFilter, Engine, EngineHit, Filters, IndexMismatch, NoIndex, engine_generation, open_engine
@@ -79,7 +79,7 @@ __all__ = [
 
 DEFAULT_INDEX_DIR = "index"
 MAX_LIMIT = 1000
-SORTS: tuple[Sort, ...] = ("relevance", "date")
+SORTS: tuple[Sort, ...] = ("relevance", "date", "date-asc")
 COUNTS: tuple[Count, ...] = ("passages", "articles")
 
 
@@ -110,6 +110,7 @@ class SearchOptions:
         facet_size: int | None = DEFAULT_FACET_SIZE,
         relative_sources: bool = False,
         count: Count = "passages",
+        base_url: str = "",
         **by_name: Iterable[FilterValue] | FilterValue,
     ) -> None:
         given = {**(filters or {}), **by_name}
@@ -135,6 +136,8 @@ class SearchOptions:
         # What facet values count: matching passages, or the distinct articles holding them
         # (copies of an article in several files are one article: the id is the content's).
         self.count = count
+        # Where hits' links point: the server's root (http://host:port); "" gives paths (/doc/...).
+        self.base_url = base_url
 
     def value(self, name: str) -> str | None:
         """The one value of a single-valued filter, or None."""
@@ -173,6 +176,7 @@ def index(
     jobs: int = 1,
     commit_every: int | None = None,
     metadata: str | os.PathLike[str] | None = None,
+    collection: str | None = None,
 ) -> IndexSummary:
     """Index files and folders: new and changed files are read, unchanged ones skipped, and
     files gone from an indexed folder removed. ``jobs`` worker processes prepare files.
@@ -183,10 +187,12 @@ def index(
     Corrections come from ``metadata`` (a CSV or JSONL file) and from ``metadata.csv`` /
     ``metadata.jsonl`` inside indexed folders; a malformed one raises ``MetadataError``
     before anything is written.
+
+    Files go to the sub-collection ``collection``, else to their indexed folder's name.
     """
     index_dir = Path(index_dir)
     with diskspace.reported(index_dir, lambda: _input_bytes(paths)):
-        return _index(paths, index_dir, rebuild, progress, jobs, commit_every, metadata)
+        return _index(paths, index_dir, rebuild, progress, jobs, commit_every, metadata, collection)
 
 
 def _input_bytes(paths: list[str]) -> int:
@@ -203,6 +209,7 @@ def _index(
     jobs: int,
     commit_every: int | None,
     metadata: str | os.PathLike[str] | None,
+    collection: str | None = None,
 ) -> IndexSummary:
     # SEARCHER_COMMIT_EVERY exists for the crash tests, which need commits every few files.
     every = commit_every or int(os.environ.get("SEARCHER_COMMIT_EVERY", COMMIT_EVERY_FILES))
@@ -213,7 +220,16 @@ def _index(
             corrections, gone = _corrections(index_dir, paths, metadata)
             rebuilding.carry_corrections(index_dir, new_dir)
             engine = open_engine(new_dir, create=True)
-            summary = indexing.run(engine, new_dir, paths, jobs=jobs, progress=progress, commit_every=every, metadata=corrections)
+            summary = indexing.run(
+                engine,
+                new_dir,
+                paths,
+                jobs=jobs,
+                progress=progress,
+                commit_every=every,
+                metadata=corrections,
+                collection=collection,
+            )
             summary.notes.extend(_unmatched_corrections(corrections, engine))
             engine.close()
     else:
@@ -224,7 +240,16 @@ def _index(
             engine = open_engine(index_dir, create=True)
         if rebuild:
             (index_dir / indexing.FOLDERS_FILE).unlink(missing_ok=True)
-        summary = indexing.run(engine, index_dir, paths, jobs=jobs, progress=progress, commit_every=every, metadata=corrections)
+        summary = indexing.run(
+            engine,
+            index_dir,
+            paths,
+            jobs=jobs,
+            progress=progress,
+            commit_every=every,
+            metadata=corrections,
+            collection=collection,
+        )
         summary.notes.extend(_unmatched_corrections(corrections, engine))
     summary.notes.extend(
         f"the corrections of {f.path} are kept in the index although that file is gone; "
@@ -425,7 +450,7 @@ def search(
     parsed = _parse(query, opts)
     filters = build_filters(parsed, opts)
     engine = engine or open_index(index_dir)
-    sort = "date" if parsed.is_empty else opts.sort
+    sort = "date" if parsed.is_empty and opts.sort == "relevance" else opts.sort
     found = engine.search(
         parsed,
         filters,
@@ -438,7 +463,7 @@ def search(
     )
     terms = parsed.positive_terms()
     shown = _shown_sources(index_dir, opts.relative_sources)
-    hits = [_hit(h, terms, shown) for h in found.hits]
+    hits = [_hit(h, terms, shown, opts.base_url) for h in found.hits]
     facets = {
         name: [FacetValue(value, count) for value, count in counts.items()]  # the engine orders them
         for name, counts in found.facets.items()
@@ -504,11 +529,11 @@ def iter_hits(
     parsed = _parse(query, opts)
     filters = build_filters(parsed, opts)
     engine = engine or open_index(index_dir)
-    sort = "date" if parsed.is_empty else opts.sort
+    sort = "date" if parsed.is_empty and opts.sort == "relevance" else opts.sort
     total, found = engine.iter_hits(parsed, filters, sort=sort)
     terms = parsed.positive_terms()
     shown = _shown_sources(index_dir, opts.relative_sources)
-    return total, (_hit(h, terms, shown) for h in found)
+    return total, (_hit(h, terms, shown, opts.base_url) for h in found)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -557,18 +582,21 @@ def _shown_sources(index_dir: str | os.PathLike[str], relative: bool) -> Callabl
     return shown
 
 
-def _hit(h: EngineHit, terms: list[Term], shown: Callable[[str], str] | None = None) -> Hit:
+def _hit(h: EngineHit, terms: list[Term], shown: Callable[[str], str] | None = None, base_url: str = "") -> Hit:
     p = h.passage
     marks = highlight.spans(p.text, terms)
     duplicates = h.duplicates
+    first = h.first_copy
     if shown is not None:
         duplicates = [dataclasses.replace(d, source=shown(d.source)) for d in duplicates]
+        first = first and dataclasses.replace(first, source=shown(first.source))
+    paragraph = int(p.paragraph)
     return Hit(
         id=p.id,
         doc_id=p.doc_id,
         title=p.title or "",
         source=shown(p.source or "") if shown is not None else p.source or "",
-        paragraph=int(p.paragraph),
+        paragraph=paragraph,
         section=p.section,
         province=p.province,
         city=p.city,
@@ -579,6 +607,15 @@ def _hit(h: EngineHit, terms: list[Term], shown: Callable[[str], str] | None = N
         text=p.text,
         highlight=highlight.html(p.text, marks),
         doc_type=p.doc_type,
+        compilation=p.compilation,
+        collection=p.collection,
+        page=p.page,
+        dup_group=first.id if first else p.id,
+        url=citations.passage_url(base_url, p.doc_id, paragraph),
+        citation=citations.passage_citation(
+            p.title or "", p.province, p.city, p.county, p.date, p.compilation, p.page, paragraph
+        ),
+        first_copy=first,
         duplicates=duplicates,
         duplicates_total=h.duplicates_total,
         spans=marks,
@@ -598,6 +635,28 @@ class DocumentView:
     # Other files holding the same bytes (the same article, so the same id), as given when indexed.
     also_in: list[str] = field(default_factory=list)
     doc_type: str | None = None
+    compilation: str | None = None
+    collection: str | None = None
+    citation: str = ""
+    url: str = ""
+    # The articles of its file in order (a compilation's table of contents), itself among them.
+    contents: list[ArticleRef] = field(default_factory=list)
+    # Paragraphs matching ``query`` (the search's match rule), in order; None without a query.
+    query: str = ""
+    matches: list[int] | None = None
+
+    @property
+    def position(self) -> int:
+        """Its place in ``contents``."""
+        return next((i for i, a in enumerate(self.contents) if a.doc_id == self.doc_id), 0)
+
+    @property
+    def previous(self) -> ArticleRef | None:
+        return self.contents[self.position - 1] if self.position > 0 else None
+
+    @property
+    def next(self) -> ArticleRef | None:
+        return self.contents[self.position + 1] if self.position + 1 < len(self.contents) else None
 
 
 def document(
@@ -605,10 +664,16 @@ def document(
     index_dir: str | os.PathLike[str] = DEFAULT_INDEX_DIR,
     engine: Engine | None = None,
     relative_sources: bool = False,
+    query: str = "",
+    base_url: str = "",
 ) -> DocumentView | None:
-    """An article's passages in order, with the other files holding it; sources relative to the
-    indexed folder with ``relative_sources`` (as the web shows them)."""
-    found = (engine or open_index(index_dir)).document(doc_id)
+    """An article's passages in order, with the other files holding it, its citation, its file's
+    articles (the compilation's contents) and, for ``query``, the paragraphs that match it.
+
+    Sources are relative to the indexed folder with ``relative_sources`` (as the web shows
+    them). Raises QueryError for a malformed ``query``."""
+    engine = engine or open_index(index_dir)
+    found = engine.document(doc_id)
     if not found:
         return None
     by_file: dict[str, list[StoredPassage]] = {}
@@ -618,6 +683,13 @@ def document(
     rows = sorted(rows, key=lambda r: r.paragraph)
     first = rows[0]
     shown = _shown_sources(index_dir, relative_sources) or str
+    in_file = Filters(columns=[ColumnFilter(("path_key",), (first.path_key,), "path_key")])
+    contents = [dataclasses.replace(a, source=shown(a.source)) for a in engine.articles(ParsedQuery(text=""), in_file)]
+    matches = None
+    if query.strip():
+        opts = SearchOptions(doc_id=[doc_id], limit=MAX_LIMIT, collapse=False, facet_size=1)
+        hits = search(query, index_dir, opts, engine=engine).hits
+        matches = sorted({h.paragraph for h in hits})
     return DocumentView(
         doc_id=doc_id,
         title=first.title or "",
@@ -629,6 +701,15 @@ def document(
         passages=rows,
         also_in=[shown(copy[0].source or "") for copy in copies],
         doc_type=first.doc_type,
+        compilation=first.compilation,
+        collection=first.collection,
+        citation=citations.article_citation(
+            first.title or "", first.province, first.city, first.county, first.date, first.compilation
+        ),
+        url=citations.document_url(base_url, doc_id),
+        contents=contents,
+        query=query,
+        matches=matches,
     )
 
 
@@ -671,6 +752,11 @@ def table_chunks(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], fmt:
 def write_export(hits: Iterable[Hit], fmt: ExportFormat, out: BinaryIO) -> int:
     """Write hits as CSV or JSON Lines to a binary stream; the number of rows written."""
     return export.write(hits, fmt, out)
+
+
+def passage_url(base_url: str, doc_id: str, paragraph: int) -> str:
+    """The link to a passage on its article's page (``citations.passage_url``)."""
+    return citations.passage_url(base_url, doc_id, paragraph)
 
 
 def highlight_ansi(text: str, spans: list[tuple[int, int]], colour: bool) -> str:
@@ -913,7 +999,21 @@ def compare(
 
 
 DOCUMENT_SORTS = ("index", "date", "date-asc", "place", "title")
-ARTICLE_COLUMNS = ("doc_id", "title", "doc_type", "province", "city", "county", "date", "passages", "matches", "source")
+ARTICLE_COLUMNS = (
+    "doc_id",
+    "title",
+    "doc_type",
+    "province",
+    "city",
+    "county",
+    "date",
+    "passages",
+    "matches",
+    "source",
+    "compilation",
+    "collection",
+    "citation",
+)
 
 
 def documents(
@@ -937,9 +1037,15 @@ def documents(
     parsed = _parse(query, opts) if query.strip() else ParsedQuery(text="")
     filters = build_filters(parsed, opts)
     found = (engine or open_index(index_dir)).articles(parsed, filters)
-    shown = _shown_sources(index_dir, opts.relative_sources)
-    if shown is not None:
-        found = [dataclasses.replace(a, source=shown(a.source)) for a in found]
+    shown = _shown_sources(index_dir, opts.relative_sources) or str
+    found = [
+        dataclasses.replace(
+            a,
+            source=shown(a.source),
+            citation=citations.article_citation(a.title, a.province, a.city, a.county, a.date, a.compilation),
+        )
+        for a in found
+    ]
     if sort in ("date", "date-asc"):
         dated = sorted((a for a in found if a.date), key=lambda a: a.date or "", reverse=sort == "date")
         found = dated + [a for a in found if not a.date]

@@ -95,16 +95,33 @@ index_dir_option = click.option(
     help="CSV or JSONL of corrections (file, match_title, title, province, city, county, date); "
     "metadata.csv inside an indexed folder is read too.",
 )
+@click.option(
+    "--collection",
+    metavar="NAME",
+    help="Sub-collection to file these paths under (a facet and --collection filter) [default: each folder's name].",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
 @click.pass_context
 def index_cmd(
-    ctx: click.Context, paths: tuple[str, ...], rebuild: bool, jobs: int | None, metadata: str | None, quiet: bool
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    rebuild: bool,
+    jobs: int | None,
+    metadata: str | None,
+    collection: str | None,
+    quiet: bool,
 ) -> None:
     """Index report files and folders: .txt .md .html .docx .pdf, any common Chinese encoding.
 
     Only new and changed files are read; files gone from an indexed folder are removed.
     """
-    summary = _run_index(list(paths), ctx.obj["index_dir"], rebuild=rebuild, jobs=jobs, quiet=quiet, metadata=metadata)
+    if collection is not None and not collection.strip():
+        raise click.ClickException(
+            "--collection needs a name (e.g. --collection 2023汇编), or leave it out to use each folder's name"
+        )
+    summary = _run_index(
+        list(paths), ctx.obj["index_dir"], rebuild=rebuild, jobs=jobs, quiet=quiet, metadata=metadata, collection=collection
+    )
     if summary.partial:
         raise click.ClickException(
             f"{len(summary.skipped)} file(s) could not be read (listed above); the others were indexed. "
@@ -119,6 +136,7 @@ def _run_index(
     jobs: int | None = None,
     quiet: bool = False,
     metadata: str | None = None,
+    collection: str | None = None,
 ) -> api.IndexSummary:
     """Index with a progress bar on a terminal; skipped files and a summary line on stderr."""
     show = _stderr_is_tty() and not quiet
@@ -130,6 +148,7 @@ def _run_index(
             jobs=jobs or os.cpu_count() or 1,
             progress=_progress_line if show else None,
             metadata=metadata,
+            collection=collection.strip() if collection else None,
         )
     except api.IndexMismatch as exc:
         raise _fail_for_index(exc, index_dir) from exc
@@ -219,7 +238,18 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _options(opts: dict[str, Any], **more: Any) -> api.SearchOptions:
-    return api.SearchOptions({spec.name: opts[spec.name] for spec in FILTERS}, sort=opts["sort"], **more)
+    base_url = (opts.get("base_url") or "").strip()
+    return api.SearchOptions({spec.name: opts[spec.name] for spec in FILTERS}, sort=opts["sort"], base_url=base_url, **more)
+
+
+# Links in results (the url column, --cite) point at a running `searcher serve`.
+base_url_option = click.option(
+    "--base-url",
+    envvar="SEARCHER_BASE_URL",
+    metavar="URL",
+    help="Root of the web server that links point to, e.g. http://127.0.0.1:8000 (env SEARCHER_BASE_URL) "
+    "[default: paths such as /doc/<id>#p12].",
+)
 
 
 TEXT_FACET_SIZE = 10
@@ -233,8 +263,18 @@ QUERY_SETTINGS = {"ignore_unknown_options": True}
 @filter_options
 @click.option("--limit", type=click.IntRange(0, api.MAX_LIMIT), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
-@click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice(api.SORTS),
+    default="relevance",
+    show_default=True,
+    help="relevance (BM25), date (newest first) or date-asc (oldest first; undated last).",
+)
 @click.option("--no-collapse", is_flag=True, help="Show every copy of identical or near-identical passages.")
+@click.option(
+    "--cite", is_flag=True, help="Under each hit, its citation (title, place, date, compilation, page, paragraph) and link."
+)
+@base_url_option
 @click.option(
     "--count",
     type=click.Choice(api.COUNTS),
@@ -279,7 +319,7 @@ def search_cmd(ctx: click.Context, query: tuple[str, ...], as_json: bool, **opts
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
-        click.echo(render_terminal(result, colour=sys.stdout.isatty()))
+        click.echo(render_terminal(result, colour=sys.stdout.isatty(), cite=opts["cite"]))
 
 
 def _query_text(words: tuple[str, ...]) -> str:
@@ -305,7 +345,7 @@ def _facet_size(value: str) -> int | None:
     return size
 
 
-def render_terminal(result: Result, colour: bool) -> str:
+def render_terminal(result: Result, colour: bool, cite: bool = False) -> str:
     width = min(shutil.get_terminal_size((100, 20)).columns, 120)
     dim = (lambda s: click.style(s, dim=True)) if colour else (lambda s: s)
     bold = (lambda s: click.style(s, bold=True)) if colour else (lambda s: s)
@@ -328,7 +368,16 @@ def render_terminal(result: Result, colour: bool) -> str:
         if hit.section:
             lines.append(dim(f"   § {hit.section}"))
         lines.append("   " + api.highlight_ansi(hit.text, hit.spans, colour))
-        lines.append(dim(f"   {hit.source} ¶{hit.paragraph}  score {hit.score:.2f}  id {hit.id}"))
+        page = f" p.{hit.page}" if hit.page else ""
+        lines.append(dim(f"   {hit.source}{page} ¶{hit.paragraph}  score {hit.score:.2f}  id {hit.id}"))
+        if cite:
+            lines.append(f"   引用: {hit.citation}")
+            lines.append(dim(f"   {hit.url}"))
+        if hit.first_copy is not None and hit.duplicates_total:
+            first = hit.first_copy
+            where = "".join(p for p in (first["province"], first["city"], first["county"]) if p)
+            itself = " (this passage)" if first["id"] == hit.id else f" id {first['id']}"
+            lines.append(dim(f"   first seen {first['date'] or '(no date)'} {where or '(place unknown)'}{itself}"))
         for copy in hit.duplicates[:5]:
             where = " › ".join(p for p in (copy["province"], copy["city"], copy["county"]) if p)
             lines.append(
@@ -358,7 +407,14 @@ def render_terminal(result: Result, colour: bool) -> str:
 @index_dir_option
 @click.argument("query", nargs=-1)
 @filter_options
-@click.option("--sort", type=click.Choice(api.SORTS), default="relevance", show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice(api.SORTS),
+    default="relevance",
+    show_default=True,
+    help="relevance (BM25), date (newest first) or date-asc (oldest first; undated last).",
+)
+@base_url_option
 @click.option(
     "--format",
     "fmt",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 
@@ -166,3 +167,117 @@ def duplicate_articles(
         if n >= min_share * min(counts[a], counts[b]):
             out.append((a, b, n, int(counts[a]), int(counts[b])))
     return sorted(out, key=lambda t: (-t[2], t[0], t[1]))
+
+
+# A passage of one article is the same text as consecutive passages of a copy of that article,
+# split into paragraphs differently (a PDF export joined two paragraphs, or broke one), when
+# each of those passages is inside it and together they cover at least this share of it.
+SPLIT_COVER = 0.9
+SPLIT_PIECE_MIN = 8
+
+
+def split_copies(
+    doc_codes: np.ndarray, group_of: np.ndarray, live: np.ndarray, texts: Callable[[np.ndarray], list[str]]
+) -> list[tuple[int, int]]:
+    """Pairs of passages (document numbers) that are one text split differently in two copies of an article.
+
+    Only copies the grouping found are looked into (article pairs of ``duplicate_articles``) and
+    of those only the pairs where it left a passage ungrouped; their passages are read with
+    ``texts`` and compared by their letters and digits alone (an export that dropped a …… or
+    turned a comma into a full stop still holds the same text).
+    """
+    pairs = duplicate_articles(doc_codes, group_of, live)
+    if not pairs:
+        return []
+    articles = np.array(sorted({p[0] for p in pairs} | {p[1] for p in pairs}), dtype=np.int64)
+    members = np.flatnonzero(live & np.isin(doc_codes, articles))
+    loose_in = set(doc_codes[members[group_of[members] < 0]].tolist())
+    pairs = [p for p in pairs if p[0] in loose_in or p[1] in loose_in]
+    if not pairs:
+        return []
+    wanted = np.array(sorted({p[0] for p in pairs} | {p[1] for p in pairs}), dtype=np.int64)
+    members = members[np.isin(doc_codes[members], wanted)]
+    by_article: dict[int, list[int]] = defaultdict(list)
+    for d, code in zip(members.tolist(), doc_codes[members].tolist()):
+        by_article[code].append(d)
+    text_of = dict(zip(members.tolist(), (_NOT_ALNUM.sub("", t) for t in texts(members))))
+    edges: list[tuple[int, int]] = []
+    for a, b, *_ in pairs:
+        for whole_in, pieces_in in ((a, b), (b, a)):
+            pieces = by_article.get(pieces_in, [])
+            for x in by_article.get(whole_in, []):
+                run = _pieces_of(text_of[x], pieces, text_of)
+                # Already one group: nothing to join.
+                if run and not (group_of[x] >= 0 and all(group_of[y] == group_of[x] for y in run)):
+                    edges.extend((x, y) for y in run)
+    return edges
+
+
+def _pieces_of(whole: str, pieces: list[int], text_of: dict[int, str]) -> list[int]:
+    """The consecutive passages among ``pieces`` (document numbers in order) that together are ``whole``."""
+    if len(whole) < MIN_CHARS:
+        return []
+    found: list[int] = []
+    run: list[int] = []
+    for y in pieces + [-2]:  # the sentinel ends the last run
+        text = text_of.get(y, "")
+        inside = SPLIT_PIECE_MIN <= len(text) < len(whole) and text in whole
+        if inside and run and y == run[-1] + 1:
+            run.append(y)
+            continue
+        if len(run) >= 2 and sum(len(text_of[r]) for r in run) >= SPLIT_COVER * len(whole):
+            found.extend(run)
+        run = [y] if inside else []
+    return found
+
+
+def joined(group_of: np.ndarray, edges: list[tuple[int, int]]) -> np.ndarray:
+    """``group_of`` with the groups (or ungrouped passages) at either end of each edge made one,
+    labelled, as groups are, by their smallest document number."""
+    if not edges:
+        return group_of
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def label(d: int) -> int:
+        g = int(group_of[d])
+        return g if g >= 0 else d
+
+    for x, y in edges:
+        rx, ry = root(label(x)), root(label(y))
+        if rx != ry:
+            parent[max(rx, ry)] = min(rx, ry)
+    out = group_of.astype(np.int64)
+    relabel = np.arange(len(group_of), dtype=np.int64)
+    for node in list(parent):
+        relabel[node] = root(node)
+    grouped = out >= 0
+    out[grouped] = relabel[out[grouped]]
+    ends = np.array(edges, dtype=np.int64).ravel()
+    loose = ends[group_of[ends] < 0]  # each its own label until now
+    out[loose] = relabel[loose]
+    return out
+
+
+def fronts(group_of: np.ndarray, starts: np.ndarray, file_rank: np.ndarray) -> np.ndarray:
+    """For each grouped passage, its group's earliest dated member (document number), else -1.
+
+    ``starts`` are the passages' first days (yyyymmdd, 0 undated) and ``file_rank`` their files'
+    places by path: undated members front a group only when none is dated; ties go by file path,
+    then the file's order, as results do."""
+    out = np.full(len(group_of), -1, dtype=np.int64)
+    grouped = np.flatnonzero(group_of >= 0)
+    if not len(grouped):
+        return out
+    day = starts[grouped]
+    order = grouped[np.lexsort((grouped, file_rank[grouped], day, day <= 0, group_of[grouped]))]
+    g = group_of[order]
+    first = np.r_[True, g[1:] != g[:-1]]
+    out[order] = order[first][np.cumsum(first) - 1]
+    return out

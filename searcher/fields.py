@@ -42,7 +42,11 @@ FIELDS: tuple[Field, ...] = (
     Field("doc_id", "文章编号", copy=True),
     Field("title", "标题", copy=True),
     Field("source", "来源文件", copy=True),
+    # The compilation (汇编) a file of many articles is, by its own title; None for a single report.
+    Field("compilation", "汇编"),
     Field("paragraph", "段落", document=True),
+    # PDF page(s) the passage was printed on ("12", "12-13"); None for formats without pages.
+    Field("page", "页码", document=True),
     Field("section", "小节", document=True),
     Field("province", "省份", column=True, facet=True, copy=True, document=True),
     Field("city", "城市", column=True, facet=True, copy=True, document=True),
@@ -50,7 +54,15 @@ FIELDS: tuple[Field, ...] = (
     Field("doc_type", "文种", column=True, facet=True),
     Field("date", "日期", column=True, copy=True, document=True),
     Field("year", "年份", column=True, facet=True),
+    # The sub-collection: ``searcher index --collection NAME``, else the indexed folder's name.
+    Field("collection", "资料集", column=True, facet=True, copy=True),
     Field("score", "得分"),
+    # The id of the earliest dated copy among the passage's identical or near-identical copies
+    # (its own id when it has none): rows with one dup_group are one text.
+    Field("dup_group", "重复组"),
+    # Where a paper can point: the passage on the document page (stable ids), and a citation.
+    Field("url", "链接"),
+    Field("citation", "引用"),
     Field("text", "正文", document=True),
     Field("is_heading", "标题行", export=False, document=True),
 )
@@ -140,6 +152,29 @@ FILTERS: tuple[Filter, ...] = (
         multi=True,
         example="工作总结",
         help="Kind of report (工作总结, 经验材料, 综述 ...), from its title; repeatable.",
+    ),
+    Filter(
+        "doc_id",
+        "doc_id",
+        "文章",
+        "exact",
+        aliases=("文章",),
+        multi=True,
+        param="doc",
+        example="739e0a18f2312682",
+        help="Only the passages of this article (its id, as in /doc/<id>); repeatable.",
+        pattern=r"[A-Za-z0-9_-]{1,64}",
+        form=("an article id such as 739e0a18f2312682", "文章编号，如 739e0a18f2312682"),
+    ),
+    Filter(
+        "collection",
+        "collection",
+        "资料集",
+        "exact",
+        aliases=("资料集", "集"),
+        multi=True,
+        example="2023汇编",
+        help="Sub-collection: the name given with index --collection, else the indexed folder's name; repeatable.",
     ),
     Filter(
         "year",

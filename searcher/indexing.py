@@ -162,13 +162,13 @@ def _within(seconds: float, work: Callable[[], list[Document]]) -> list[Document
         signal.signal(signal.SIGALRM, previous)
 
 
-def prepare(task: tuple[str, str, str | None]) -> Prepared:
+def prepare(task: tuple[str, str, str | None, str]) -> Prepared:
     """Read, clean, split and analyze one file; never raises (errors come back as data)."""
     # Imported here: reading files pulls in the format libraries, which a search never needs.
     from .ingest.decoding import UnreadableFile
     from .ingest.pipeline import SourceFile, content_hash, read_documents
 
-    path, source, known_digest = task
+    path, source, known_digest, collection = task
     f = SourceFile(Path(path), source)
     try:
         data = f.path.read_bytes()
@@ -178,6 +178,8 @@ def prepare(task: tuple[str, str, str | None]) -> Prepared:
     if _worker_metadata is not None and (fingerprint := _worker_metadata.fingerprint(f.path_key)):
         # Corrections count as content: editing a row re-indexes that file (and only that one).
         digest = f"{digest}+{fingerprint}"
+    # So does the collection: indexing a folder again under another --collection name re-files it.
+    digest = f"{digest}@{collection}"
     if digest == known_digest:
         return Prepared(source, f.path_key, len(data), "unchanged", digest)
     if len(data) > FILE_BYTES_LIMIT:
@@ -188,6 +190,9 @@ def prepare(task: tuple[str, str, str | None]) -> Prepared:
 
     def read() -> list[Document]:
         docs = read_documents(f, data, metadata=_worker_metadata, warnings=warnings)
+        for doc in docs:
+            for p in doc.passages:
+                p.collection = collection
         chars = sum(len(p.text) for doc in docs for p in doc.passages)
         if chars > FILE_TEXT_LIMIT:
             limit = f"the {FILE_TEXT_LIMIT / 1e6:.0f} million limit for one file"
@@ -216,7 +221,7 @@ def prepare(task: tuple[str, str, str | None]) -> Prepared:
 _TICK_SECONDS = 1.0
 
 
-def _prepared(tasks: list[tuple[str, str, str | None]], jobs: int, metadata: Any) -> Iterator[Prepared | None]:
+def _prepared(tasks: list[tuple[str, str, str | None, str]], jobs: int, metadata: Any) -> Iterator[Prepared | None]:
     """Prepared files as they finish (None when none finished for a while: time to commit what is
     ready). With workers, a slow file does not hold back the files after it; the order of the
     index then depends on timing, which ranking does not (ties go by file path)."""
@@ -260,11 +265,12 @@ def run(
     progress: Callable[[Progress], None] | None = None,
     commit_every: int = COMMIT_EVERY_FILES,
     metadata: Any = None,
+    collection: str | None = None,
 ) -> IndexSummary:
     """One index run, holding the index's write lock throughout (IndexBusy if another process
     writes it): no other writer between its commits and its merges."""
     with engine.writing():
-        return _run(engine, index_dir, paths, jobs, progress, commit_every, metadata)
+        return _run(engine, index_dir, paths, jobs, progress, commit_every, metadata, collection)
 
 
 def _run(
@@ -275,6 +281,7 @@ def _run(
     progress: Callable[[Progress], None] | None = None,
     commit_every: int = COMMIT_EVERY_FILES,
     metadata: Any = None,
+    collection: str | None = None,
 ) -> IndexSummary:
     started = time.monotonic()
     # SEARCHER_COMMIT_SECONDS exists for the tests of commits while a slow file is read.
@@ -309,7 +316,8 @@ def _run(
             summary.removed += 1
             pending += 1
             empty.pop(key, None)
-        tasks = [(str(f.path), f.source, known.get(f.path_key)) for f in files]
+        named = collections_of(paths, files, collection)
+        tasks = [(str(f.path), f.source, known.get(f.path_key), named[f.path_key]) for f in files]
         n = 0
         # None: a slow file is in flight; what is ready is committed on time all the same.
         for prep in _prepared(tasks, jobs, metadata):
@@ -376,6 +384,25 @@ def merge_segments(engine: Engine) -> int:
         return engine.merge().merges
     except IndexBusy:
         return 0
+
+
+def collection_name(given: str) -> str:
+    """The collection a given path's files go to without --collection: the folder's own name
+    (a file's folder's), as a user would call it."""
+    p = Path(given).resolve()
+    return (p if p.is_dir() else p.parent).name or str(p)
+
+
+def collections_of(paths: list[str], files: list[SourceFile], collection: str | None) -> dict[str, str]:
+    """File key -> collection: ``collection`` for all, else the name of the given folder it is under
+    (the innermost, when given paths nest)."""
+    if collection:
+        return {f.path_key: collection for f in files}
+    roots = sorted(((_key(Path(p)), collection_name(p)) for p in paths), key=lambda r: -len(r[0]))
+    out = {}
+    for f in files:
+        out[f.path_key] = next((name for root, name in roots if _under(f.path_key, root)), collection_name(str(f.path)))
+    return out
 
 
 def _key(path: Path) -> str:

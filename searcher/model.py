@@ -63,6 +63,12 @@ class Passage:
     is_title: bool = False
     # What kind of report the article is (工作总结, 经验材料, ...), from its title; None when unknown.
     doc_type: str | None = None
+    # The page(s) of a paged source (PDF) it was printed on: "12" or "12-13"; None otherwise.
+    page: str | None = None
+    # The title of the compilation (汇编) the article is one of; None for a file that is one report.
+    compilation: str | None = None
+    # The sub-collection it was indexed into: ``--collection NAME``, else the indexed folder's name.
+    collection: str | None = None
     # Filled by analysis.analyze_document (in an indexing worker process, so the writer
     # process does no jieba work): words of text/title/section and the folded text.
     analyzed: Analyzed | None = None
@@ -95,6 +101,7 @@ class Document:
     date: str | None
     passages: list[Passage]
     doc_type: str | None = None
+    compilation: str | None = None
 
 
 class _Record(Mapping[str, Any]):
@@ -144,6 +151,9 @@ class StoredPassage(_Record):
     doc_type: str | None
     date: str | None
     is_heading: bool
+    page: str | None
+    compilation: str | None
+    collection: str | None
 
     @property
     def year(self) -> int | None:
@@ -164,6 +174,7 @@ class Copy(_Record):
     city: str | None
     county: str | None
     date: str | None
+    collection: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +192,10 @@ class ArticleRef(_Record):
     doc_type: str | None = None
     # Matching passages when listed for a query (the inventory of a search), else None.
     matches: int | None = None
+    compilation: str | None = None
+    collection: str | None = None
+    # How a paper cites it (searcher.citations); filled by the API.
+    citation: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,6 +264,15 @@ class Hit:
     text: str
     highlight: str
     doc_type: str | None = None
+    compilation: str | None = None
+    collection: str | None = None
+    page: str | None = None
+    dup_group: str | None = None
+    url: str = ""
+    citation: str = ""
+    # The earliest dated copy of this passage in the index (itself when it is the first), when it
+    # has copies: "最早见于 2015-03 恩平市".
+    first_copy: Copy | None = None
     # Other copies of this passage (identical or near-identical) among the matches; empty when
     # none or not collapsed.
     duplicates: list[Copy] = field(default_factory=list)
@@ -262,6 +286,7 @@ class Hit:
         out = {name: getattr(self, name) for name in _HIT_FIELDS}
         out["duplicates"] = [{name: getattr(d, name) for name in COPY} for d in self.duplicates]
         out["duplicates_total"] = self.duplicates_total
+        out["first_copy"] = None if self.first_copy is None else {name: getattr(self.first_copy, name) for name in COPY}
         return out
 
 

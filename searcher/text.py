@@ -29,7 +29,7 @@ for _cp in (0x00A0, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x20
 for _cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD):
     _FOLD[_cp] = None
 _FOLD[ord("\r")] = None
-_FOLD[ord("\f")] = "\n"
+# A form feed stays: it is a page break (ingest/reflow.py numbers pages by it).
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from searcher import api
 from searcher.analysis import fold
 from searcher.cli import main
+from searcher.dates import date_key
 from searcher.dupes import groups, signature
 from web import create_app
 
@@ -47,7 +48,7 @@ def test_compilation_copies_collapse_in_results(seed_index: Path) -> None:
     hit = collapsed.hits[0]
     assert [d["id"] for d in hit.duplicates] == [h.id for h in full.hits if h.id != hit.id]
     copy = hit.duplicates[0]
-    assert set(copy) == {"id", "doc_id", "title", "source", "province", "city", "county", "date"}
+    assert set(copy) == {"id", "doc_id", "title", "source", "province", "city", "county", "date", "collection"}
     assert copy["title"] == "衡水高新区推进全国文明城市创建工作综述" and copy["doc_id"] != hit.doc_id
     assert all(not h.duplicates for h in full.hits)
     assert collapsed.facets == full.facets
@@ -102,3 +103,114 @@ def test_a_hit_counts_all_its_copies_and_lists_fifty(tmp_path: Path) -> None:
     assert "and 54 more copies" in out
     page = create_app({"TESTING": True, "INDEX_DIR": str(index)}).test_client().get("/?q=每日巡查")
     assert "另有 59 处相同或相近的段落（列出前 50 处）" in page.get_data(as_text=True)
+
+
+# --- copies traced to the first ------------------------------------------------------------------
+
+COPIED = PARA + "小区居民纷纷点赞。"
+# (file, its place and date line, or none): one paragraph copied into four reports
+COPIES = [
+    ("2019_a.txt", "江门市恩平市文明城市创建经验", "2019年4月2日"),
+    ("2015_b.txt", "江门市恩平市创建文明城市工作汇报", "2015年3月"),
+    ("nodate_c.txt", "江门市台山市创建文明城市工作材料", None),
+    ("2021_d.txt", "江门市开平市文明城市创建总结", "2021年9月1日"),
+]
+
+
+def copies_index(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, title, date in COPIES:
+        lines = [title, *([date] if date else []), f"{title[:5]}加强组织领导，压实工作责任，推动创建工作落地见效。", COPIED]
+        (docs / name).write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    api.index([str(docs)], tmp_path / "index")
+    return tmp_path / "index"
+
+
+def test_a_group_is_fronted_by_its_earliest_dated_copy_and_lists_the_rest_by_date(tmp_path: Path) -> None:
+    index_dir = copies_index(tmp_path)
+    (hit,) = api.search("小区居民纷纷点赞", index_dir).hits
+    assert hit.duplicates_total == 3
+    first = hit.first_copy
+    assert first is not None and (first.date, first.title) == ("2015-03", "江门市恩平市创建文明城市工作汇报")
+    # the shown hit and its copies: every member once; copies oldest first, the undated last
+    members = [hit.id, *(c.id for c in hit.duplicates)]
+    assert len(set(members)) == 4 and first.id in members
+    dates = [c.date for c in hit.duplicates]
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated) and dates[-1] is None
+    # every copy, in an export, names the same group: the first copy's id
+    total, rows = api.iter_hits("小区居民纷纷点赞", index_dir)
+    assert total == 4 and {r.dup_group for r in rows} == {first.id}
+    # a passage without copies is its own group and has no first copy
+    alone = api.search('"开平市文明城市创建总结"', index_dir, api.SearchOptions(collapse=False)).hits[0]
+    assert alone.dup_group == alone.id and alone.first_copy is None
+
+
+def test_the_result_page_says_where_a_text_was_first_seen(tmp_path: Path) -> None:
+    client = create_app({"TESTING": True, "INDEX_DIR": str(copies_index(tmp_path))}).test_client()
+    html = client.get("/", query_string={"q": "小区居民纷纷点赞"}).get_data(as_text=True)
+    assert "最早见于 2015-03 广东省 › 江门市 › 恩平市" in html
+
+
+def test_sort_date_asc_lists_oldest_first_and_undated_last(seed_index: Path, seed_passages: list[dict]) -> None:
+    opts = api.SearchOptions(sort="date-asc", collapse=False, limit=api.MAX_LIMIT)
+    hits = api.search('"志愿服务"', seed_index, opts).hits
+    expected = [p for p in seed_passages if "志愿服务" in "".join(p["text"].split())]
+    assert len(hits) == len(expected)
+    keys = [(h.date is None, date_key(h.date, end=False) if h.date else 0) for h in hits]
+    assert keys == sorted(keys)
+    assert hits[0].date and hits[0].date[:4] == min(p["date"] for p in expected if p["date"])[:4]
+    assert any(h.date is None for h in hits) == any(p["date"] is None for p in expected)
+    # the same order from the CLI, and in the export
+    out = CliRunner().invoke(
+        main,
+        [
+            "--index-dir",
+            str(seed_index),
+            "search",
+            '"志愿服务"',
+            "--sort",
+            "date-asc",
+            "--no-collapse",
+            "--json",
+            "--limit",
+            "500",
+        ],
+    )
+    assert [h["id"] for h in json.loads(out.stdout)["hits"]] == [h.id for h in hits]
+    _, exported = api.iter_hits('"志愿服务"', seed_index, api.SearchOptions(sort="date-asc"))
+    assert [h.id for h in exported] == [h.id for h in hits]
+
+
+def test_copies_split_into_paragraphs_differently_show_as_one_hit(seed_index: Path, seed_passages: list[dict]) -> None:
+    """On the seeds, one 衡水高新区 article prints as one paragraph what its copy prints as two."""
+    title = "衡水高新区推进全国文明城市创建工作综述"
+    articles = [a for a in api.documents("", seed_index) if a.title == title]
+    assert len(articles) == 2
+    letters = lambda t: "".join(ch for ch in t if ch.isalnum())  # noqa: E731
+    by_doc = {
+        a.doc_id: sorted((p for p in seed_passages if p["doc_id"] == a.doc_id), key=lambda p: p["paragraph"]) for a in articles
+    }
+    found = []  # (whole passage, its two pieces in the other copy), found by plain scans
+    for whole_doc, pieces_doc in (list(by_doc), list(by_doc)[::-1]):
+        pieces = by_doc[pieces_doc]
+        for p in by_doc[whole_doc]:
+            for a, b in zip(pieces, pieces[1:]):
+                if len(letters(a["text"])) >= 8 and letters(a["text"]) + letters(b["text"]) == letters(p["text"]):
+                    found.append((p, a, b))
+    assert found, "the seeds hold a passage split in two in its copy"
+    whole, first, second = max(found, key=lambda t: len(t[0]["text"]))
+    assert len(whole["text"]) >= 300
+    # a phrase of the second piece: two passages match, shown as one hit listing its copy
+    phrase = second["text"][10:22]
+    result = api.search(f'"{phrase}"', seed_index)
+    assert result.total == 2 and result.collapsed_total == 1
+    (hit,) = result.hits
+    assert {hit.id, *(c.id for c in hit.duplicates)} == {whole["id"], second["id"]}
+    # and the three passages are one group: an export gives them one dup_group
+    groups_of = {}
+    for query in (f'"{first["text"][5:17]}"', f'"{phrase}"'):
+        _, rows = api.iter_hits(query, seed_index)
+        groups_of.update({r.id: r.dup_group for r in rows})
+    assert groups_of[whole["id"]] == groups_of[first["id"]] == groups_of[second["id"]]

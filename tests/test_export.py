@@ -25,7 +25,9 @@ FIELDS = [
     "doc_id",
     "title",
     "source",
+    "compilation",
     "paragraph",
+    "page",
     "section",
     "province",
     "city",
@@ -33,7 +35,11 @@ FIELDS = [
     "doc_type",
     "date",
     "year",
+    "collection",
     "score",
+    "dup_group",
+    "url",
+    "citation",
     "text",
 ]
 TRICKY_TEXT = (

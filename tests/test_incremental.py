@@ -209,7 +209,7 @@ def test_rerun_repairs_a_file_stored_twice(seeds_dir: Path, tmp_path: Path) -> N
     ix = tmp_path / "ix"
     api.index([str(docs)], ix)
     one = sorted(docs.glob("*.txt"))[0]
-    prep = prepare((str(one), str(one), None))
+    prep = prepare((str(one), str(one), None, "docs"))
     engine = api.open_index(ix)
     with engine.writing():
         writer = engine.writer()

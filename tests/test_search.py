@@ -220,7 +220,7 @@ def test_json_shape(seed_index: Path) -> None:
         "notes",
         "suggestions",
     }
-    assert set(d["facets"]) == set(d["facet_distinct"]) == {"province", "city", "county", "doc_type", "year"}
+    assert set(d["facets"]) == set(d["facet_distinct"]) == {"province", "city", "county", "doc_type", "year", "collection"}
     hit = d["hits"][0]
     assert set(hit) == {
         "id",
@@ -240,6 +240,13 @@ def test_json_shape(seed_index: Path) -> None:
         "highlight",
         "duplicates",
         "duplicates_total",
+        "compilation",
+        "collection",
+        "page",
+        "dup_group",
+        "url",
+        "citation",
+        "first_copy",
     }
     assert isinstance(hit["paragraph"], int) and isinstance(hit["score"], float)
 

@@ -54,7 +54,9 @@ def as_web(cli_output: bytes, index_dir: Path) -> bytes:
     indexed by absolute path, show as seeds/NAME)."""
     (given,) = [f["path"] for f in api.stats(index_dir)["folders"]]
     assert given.startswith("/")
-    return cli_output.replace((str(Path(given).parent) + "/").encode(), b"")
+    # Links are the server's (the test client's is http://localhost); the CLI's are paths.
+    linked = cli_output.replace(b'"/doc/', b'"http://localhost/doc/').replace(b",/doc/", b",http://localhost/doc/")
+    return linked.replace((str(Path(given).parent) + "/").encode(), b"")
 
 
 def page(client: FlaskClient, url: str, status: int = 200) -> BeautifulSoup:
@@ -202,6 +204,13 @@ def test_api_search_is_the_cli_json_shape(client: FlaskClient, seed_index: Path)
         "highlight",
         "duplicates",
         "duplicates_total",
+        "compilation",
+        "collection",
+        "page",
+        "dup_group",
+        "url",
+        "citation",
+        "first_copy",
     }
 
 
@@ -243,8 +252,16 @@ def test_filters_without_query_browse_by_date(client: FlaskClient) -> None:
     soup = page(client, "/?city=延吉")
     hits = hits_of(soup)
     assert hits and all("延吉市" in h.select_one(".place").get_text() for h in hits)
-    assert soup.select_one(".sort-note").get_text() == "按日期排列"
+    note = soup.select_one(".sort-note")
+    assert note.get_text() == "按日期排列改为旧→新"
     assert [c.get_text(strip=True) for c in soup.select(".chips .chip")] == ["城市：延吉×（去掉）"]
+    newest = page(client, "/?province=吉林")
+    dates = [h.select_one("time")["datetime"] for h in hits_of(newest) if h.select_one("time")]
+    assert dates and dates == sorted(dates, reverse=True)
+    oldest = page(client, newest.select_one(".sort-note a")["href"])
+    assert oldest.select_one(".sort-note").get_text() == "按日期排列（旧→新）改为新→旧"
+    old_dates = [h.select_one("time")["datetime"] for h in hits_of(oldest) if h.select_one("time")]
+    assert old_dates and old_dates == sorted(old_dates) and old_dates[0] <= dates[-1]
 
 
 # --- facets and charts ------------------------------------------------------------------------
@@ -401,9 +418,10 @@ def test_document_view_has_anchors_marks_and_metadata(client: FlaskClient) -> No
     assert target.select_one("a.pn")["href"] == f"#p{hit['paragraph']}"
     assert args_of(soup.select_one(".crumbs a")["href"]) == {"q": ["路长"]}
     twin = soup.select_one("link[rel=alternate]")["href"]
-    assert twin == f"/api/doc/{hit['doc_id']}"
+    assert twin.split("?")[0] == f"/api/doc/{hit['doc_id']}" and args_of(twin) == {"q": ["路长"]}
     data = client.get(twin).get_json()
     assert data["doc_id"] == hit["doc_id"] and data["title"] == hit["title"]
+    assert hit["paragraph"] in data["matches"]
     assert len(data["passages"]) == len(paras)
     assert data["passages"][hit["paragraph"] - 1]["text"] == hit["text"]
     assert "path_key" not in json.dumps(data)
@@ -602,7 +620,7 @@ def test_csv_download_headers_and_body(client: FlaskClient, seed_index: Path) ->
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert resp.is_streamed
     body = resp.get_data()
-    assert body.startswith(b"\xef\xbb\xbfid,doc_id,title,source,paragraph,")
+    assert body.startswith(b"\xef\xbb\xbfid,doc_id,title,source,compilation,paragraph,page,")
     rows = list(csv.DictReader(io.StringIO(body[3:].decode("utf-8"), newline="")))
     _, hits = api.iter_hits("路长", seed_index)
     assert [(r["id"], r["text"]) for r in rows] == [(h.id, h.text) for h in hits]

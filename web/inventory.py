@@ -25,7 +25,9 @@ from .tools import (
 )
 
 # Columns of the table besides title, place, date, counts and source (the kind of report): from the registry.
-SHOWN_ELSEWHERE = ("doc_id", "title", "province", "city", "county", "date", "passages", "matches", "source")
+# Not extra columns of the table: shown in the title cell and the place / date / count columns, or
+# too long for a table (the citation: in the CSV and JSON twins).
+SHOWN_ELSEWHERE = ("doc_id", "title", "province", "city", "county", "date", "passages", "matches", "source", "citation")
 SORTS = {"index": "文件顺序", "date": "日期（新→旧）", "date-asc": "日期（旧→新）", "place": "地点", "title": "标题"}
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request, url_for
 
 from searcher import api
 from searcher.fields import FILTERS
@@ -55,10 +55,11 @@ class Params:
             {name: list(values) for name, values in self.filters.items()},
             limit=self.limit,
             offset=(self.page - 1) * self.limit,
-            sort="date" if self.sort == "date" else "relevance",
+            sort=self.sort if self.sort in api.SORTS else "relevance",
             collapse=self.collapse,
             relative_sources=True,  # a shared server never shows its paths
             count="articles" if self.count == "articles" else "passages",
+            base_url=_server_root(),
         )
 
     def args(self) -> list[tuple[str, str]]:
@@ -148,7 +149,7 @@ def parse_params(args: Any) -> Params:
     if sort not in api.SORTS:
         raise ParamError(
             f"sort must be one of {', '.join(api.SORTS)} (got {sort!r}).",
-            f"排序方式只能是 relevance（相关度）或 date（日期）（现在是 {sort!r}）。",
+            f"排序方式只能是 relevance（相关度）、date（日期，新→旧）或 date-asc（日期，旧→新）（现在是 {sort!r}）。",
             field="sort",
         )
     collapse = _one(args, "collapse") or "1"
@@ -183,3 +184,9 @@ def kept_params(args: Any) -> Params:
         if spec.resolve == "date" and (value := _one(args, spec.url_param)):
             dates[spec.name] = (value,)
     return Params(q=args.get("q", ""), filters=dates)
+
+
+def _server_root() -> str:
+    """This server's root as the request reached it (http://host:port), for links in exports and
+    citations; "" outside a request."""
+    return request.url_root.rstrip("/") if has_request_context() else ""

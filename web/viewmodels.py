@@ -52,6 +52,7 @@ def page_context(p: Params, result: Result) -> dict[str, Any]:
         "sorts": [
             {"label": "按相关度", "url": p.url(sort="relevance"), "current": p.sort == "relevance"},
             {"label": "按日期", "url": p.url(sort="date"), "current": p.sort == "date"},
+            {"label": "按日期（旧→新）", "url": p.url(sort="date-asc"), "current": p.sort == "date-asc"},
         ],
         "suggestions": suggestions(p) if result.total == 0 else [],
         "did_you_mean": [{"query": s.query, "total": s.total, "url": p.url(q=s.query)} for s in result.suggestions],

@@ -19,7 +19,7 @@ from ..query import ParsedQuery, Term
 
 FACET_FIELDS = FACETS
 # Result order: by score, or newest first.
-Sort = Literal["relevance", "date"]
+Sort = Literal["relevance", "date", "date-asc"]
 # What a facet value counts: matching passages, or the distinct articles they belong to.
 Count = Literal["passages", "articles"]
 
@@ -78,6 +78,8 @@ class EngineHit:
     duplicates: list[Copy] = field(default_factory=list)
     # How many other copies there are among the matches (``duplicates`` lists at most 50).
     duplicates_total: int = 0
+    # The earliest dated copy of the passage in the whole index (maybe itself) when it has copies.
+    first_copy: Copy | None = None
 
 
 @dataclass

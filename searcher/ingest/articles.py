@@ -44,6 +44,7 @@ def documents(paras: list[Paragraph], source: str, file_digest: str, fallback_ti
         if p.is_heading and (header_year := year_in_title(p.text)):
             break
     articles = _compilation_articles(paras, header_year)
+    compilation = _compilation_title(paras, fallback_title) if articles is not None else None
     if articles is None:
         title = _report_title(paras) or fallback_title
         date = date_in(title) if _title_has_date(title) else None
@@ -56,8 +57,21 @@ def documents(paras: list[Paragraph], source: str, file_digest: str, fallback_ti
     docs = []
     for i, art in enumerate(articles):
         doc_id = doc_id_for(file_digest, i)
-        docs.append(_document(art, doc_id, source))
+        docs.append(_document(art, doc_id, source, compilation))
     return [d for d in docs if d.passages]
+
+
+def _compilation_title(paras: list[Paragraph], fallback: str) -> str:
+    """A compilation's own title: its first heading (with a "（34篇）" line under it), else the file's name."""
+    for k, p in enumerate(paras[:6]):
+        text = p.text.strip("□■ :：")
+        if not p.is_heading or text in _LABELS or HEADING_MARKER.match(text) or len(text) < 6 or date_line(text):
+            continue
+        after = paras[k + 1].text if k + 1 < len(paras) and paras[k + 1].is_heading else ""
+        if re.fullmatch(r"[（(][^）)]{1,12}[）)]", after):
+            return p.text + after
+        return p.text
+    return fallback
 
 
 def _title_has_date(title: str) -> bool:
@@ -109,7 +123,7 @@ def _report_title(paras: list[Paragraph]) -> str | None:
     return None
 
 
-def _document(art: _Article, doc_id: str, source: str) -> Document:
+def _document(art: _Article, doc_id: str, source: str, compilation: str | None) -> Document:
     doc_place = place_in(art.title) or _opening_place(art.body) or Place()
     kind = doc_type(art.title)
     section: str | None = None
@@ -142,6 +156,8 @@ def _document(art: _Article, doc_id: str, source: str) -> Document:
             is_heading=p.is_heading,
             is_title=in_title and p.text in art.title,
             doc_type=kind,
+            page=p.page,
+            compilation=compilation,
         )
         passages.append(passage)
         if p.is_heading and not in_title:
@@ -149,7 +165,7 @@ def _document(art: _Article, doc_id: str, source: str) -> Document:
         elif m := _INLINE_SECTION.match(text):
             passage.section = m.group(0)[:-1]
             section = passage.section
-    return Document(doc_id, art.title, source, doc_place, art.date, passages, doc_type=kind)
+    return Document(doc_id, art.title, source, doc_place, art.date, passages, doc_type=kind, compilation=compilation)
 
 
 def _opening_place(body: list[Paragraph]) -> Place | None:

@@ -44,6 +44,8 @@ CHUNK_TARGET = 400
 class Paragraph:
     text: str
     is_heading: bool = False
+    # The page(s) it was printed on, "3" or "3-4", when the text came in pages (PDF); else None.
+    page: str | None = None
 
 
 def is_heading_text(text: str) -> bool:
@@ -59,8 +61,37 @@ def _lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.split("\n")]
 
 
-def _drop_toc_and_page_numbers(lines: list[str]) -> list[str]:
-    out: list[str] = []
+def _paged_lines(text: str) -> tuple[list[str], list[int] | None]:
+    """The text's lines, and each line's page when the text holds page breaks (form feeds)."""
+    if "\f" not in text:
+        return _lines(text), None
+    lines: list[str] = []
+    pages: list[int] = []
+    page = 1
+    for raw in text.split("\n"):
+        if raw.strip(" \t") == "\f":
+            page += 1
+            continue
+        # A form feed inside a line (pdftotext's output, a .txt printed with them) ends a page there.
+        for k, piece in enumerate(raw.split("\f")):
+            page += k > 0
+            if k and not piece.strip():
+                continue
+            for line in _lines(piece):
+                lines.append(line)
+                pages.append(page)
+    return lines, pages
+
+
+def _page_span(pages: list[int]) -> str | None:
+    if not pages:
+        return None
+    return str(pages[0]) if pages[0] == pages[-1] else f"{pages[0]}-{pages[-1]}"
+
+
+def _drop_toc_and_page_numbers(lines: list[str]) -> list[int]:
+    """The indices of the lines that are neither a table of contents nor a page number."""
+    out: list[int] = []
     in_toc = False
     i = 0
     while i < len(lines):
@@ -84,7 +115,7 @@ def _drop_toc_and_page_numbers(lines: list[str]) -> list[str]:
                 while i < len(lines) and (not lines[i].strip() or _looks_like_toc_entry(lines[i].strip())):
                     i += 1
                 continue
-        out.append(lines[i])
+        out.append(i)
         i += 1
     return out
 
@@ -125,15 +156,18 @@ def paragraphs(text: str) -> list[Paragraph]:
     >>> [p.text for p in paragraphs(text)]
     ['一、主要做法', '延吉市坚持高起点谋划，统筹实施，全市上下形成一盘棋思想，把创建工作定位为一把手工程。']
     """
-    lines = _drop_toc_and_page_numbers(_lines(text))
+    all_lines, all_pages = _paged_lines(text)
+    keep = _drop_toc_and_page_numbers(all_lines)
+    lines = [all_lines[i] for i in keep]
+    line_pages = [all_pages[i] for i in keep] if all_pages is not None else [0] * len(lines)
     widths = _wrap_width(lines)
     blanks_mean_nothing = widths is not None and _double_spaced(lines)
 
     paras: list[list[str]] = []
-    heading_flags: list[bool] = []
+    para_pages: list[list[int]] = []  # the page of each line of each paragraph
     prev: str | None = None
     blank_before = False
-    for raw in lines:
+    for raw, page in zip(lines, line_pages):
         if not raw.strip():
             blank_before = True
             continue
@@ -141,16 +175,19 @@ def paragraphs(text: str) -> list[Paragraph]:
         line = raw.strip()
         if prev is None or _breaks(prev, line, indented, blank_before, widths, blanks_mean_nothing):
             paras.append([line])
-            heading_flags.append(False)
+            para_pages.append([page])
         else:
             paras[-1].append(line)
+            para_pages[-1].append(page)
         prev = line
         blank_before = False
 
+    paged = all_pages is not None
     out: list[Paragraph] = []
     open_quote = 0  # paragraphs since a quotation opened and has not closed yet
-    for parts in paras:
+    for parts, pages in zip(paras, para_pages):
         joined = _join(parts)
+        span = _page_span(pages) if paged else None
         if not joined:
             continue
         quoted = open_quote > 0 and not HEADING_MARKER.match(joined)
@@ -164,15 +201,39 @@ def paragraphs(text: str) -> list[Paragraph]:
         tail = _INLINE_HEADING.search(joined)
         if tail and tail.start() > 0:
             # A numbered heading glued to the end of the previous paragraph by the export.
-            out.append(Paragraph(joined[: tail.start()]))
-            out.append(Paragraph(tail.group(0), True))
+            out.append(Paragraph(joined[: tail.start()], page=span))
+            out.append(Paragraph(tail.group(0), True, page=_page_span(pages[-1:]) if paged else None))
             continue
         heading = not quoted and is_heading_text(joined) and (len(parts) == 1 or widths is not None)
         if heading or len(joined) <= LONG_PARAGRAPH:
-            out.append(Paragraph(joined, heading))
+            out.append(Paragraph(joined, heading, span))
         else:
-            out.extend(Paragraph(chunk) for chunk in split_long(joined))
+            chunks = split_long(joined)
+            spans = _chunk_spans(parts, pages, chunks) if paged else [None] * len(chunks)
+            out.extend(Paragraph(chunk, page=page) for chunk, page in zip(chunks, spans))
     return out
+
+
+def _chunk_spans(parts: list[str], pages: list[int], chunks: list[str]) -> list[str | None]:
+    """The pages of each chunk of a long paragraph, by character offsets into its lines."""
+    starts: list[int] = []
+    total = 0
+    for part in parts:
+        starts.append(total)
+        total += len(part)
+
+    def page_at(offset: int) -> int:
+        k = 0
+        while k + 1 < len(starts) and starts[k + 1] <= offset:
+            k += 1
+        return pages[k]
+
+    spans: list[str | None] = []
+    offset = 0
+    for chunk in chunks:
+        spans.append(_page_span([page_at(offset), page_at(offset + max(0, len(chunk) - 1))]))
+        offset += len(chunk)
+    return spans
 
 
 def _breaks(

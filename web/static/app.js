@@ -69,6 +69,25 @@
       })
       .catch(function () { /* the link to the full page stays */ });
   }
+  // 复制引用: the citation box is there without script (select and copy by hand); the button
+  // copies it in one click, and says so.
+  Array.prototype.forEach.call(document.querySelectorAll("button.cite-copy"), function (button) {
+    var box = document.getElementById(button.dataset.target);
+    if (!box) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var done = function () {
+        button.textContent = "已复制";
+        setTimeout(function () { button.textContent = "复制引用"; }, 2000);
+      };
+      box.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(box.value).then(done, function () { if (document.execCommand("copy")) done(); });
+      } else if (document.execCommand("copy")) {
+        done();
+      }
+    });
+  });
   // Arriving at a paragraph (#p12): bring it to the middle of the screen, not under the top edge.
   var target = location.hash && /^#p\d+$/.test(location.hash) && document.getElementById(location.hash.slice(1));
   if (target && target.scrollIntoView) {

@@ -29,6 +29,10 @@ def ordered(
     groups: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(positions in ``docs`` of the first k results, BM25 scores or None when sorted by date)."""
+    if sort == "date-asc":
+        day = segs.dates[docs, 0].astype(np.int64)
+        # Oldest first; undated (0) after every dated passage.
+        return top(docs, np.where(day > 0, -day, -(1 << 40)), k, groups, segs.file_rank), None
     if sort == "date" or not query.must:
         return top(docs, segs.dates[docs, 0], k, groups, segs.file_rank), None
     scores = bm25(segs, docs, matched, query, reads)
@@ -76,6 +80,12 @@ def group_count(docs: np.ndarray, groups: np.ndarray, n: int) -> int:
 
 
 _COPY_COLUMNS = tuple(f.name for f in dataclass_fields(Copy) if f.name != "id")
+
+
+def first_copy(segs: Segments, doc: int) -> Copy | None:
+    """The earliest dated copy of passage ``doc`` in the index (maybe itself), or None without copies."""
+    front = int(segs.group_fronts()[doc])
+    return copies(segs, np.array([front]))[0] if front >= 0 else None
 
 
 def copies(segs: Segments, docs: np.ndarray) -> list[Copy]:

@@ -38,7 +38,7 @@ from ..base import (
 )
 from . import occurrences, store, tallies
 from .arrays import distinct
-from .collecting import MAX_LISTED_COPIES, copies, group_count, ordered
+from .collecting import MAX_LISTED_COPIES, copies, first_copy, group_count, ordered
 from .locking import WriteLock
 from .matching import QueryReads, facet_docs, filter_mask, matches
 from .merging import SegmentInfo, TieredPolicy, merged_data, segment_info
@@ -47,7 +47,8 @@ from .store import META_FILE, STORED_FIELDS
 from .writer import Writer
 
 # Stamped into the index: another value asks for `searcher index --rebuild`.
-ENGINE_FORMAT = "columnar-12"  # 12: word sequences (t_codes, t_start, t_len) for collocates
+# 12: word sequences (t_codes, t_start, t_len) for collocates; 13: page, compilation, collection
+ENGINE_FORMAT = "columnar-13"
 SEGMENTS_DIR = "side"  # the folder name of earlier versions, kept
 
 
@@ -322,11 +323,12 @@ class ColumnarEngine:
                 others = np.zeros(0, dtype=np.int64)
                 if groups is not None and groups[d] >= 0:
                     others = segs.group_members(d)
-                    others = others[matched[others] & (others != d)]
+                    # Oldest first, so that the list starts where the text started.
+                    others = segs.by_date(others[matched[others] & (others != d)])
                     # From the columns: listing copies reads nothing from the passage store.
                     listed = copies(segs, others[:MAX_LISTED_COPIES])
                 score = 0.0 if scores is None else round(float(scores[pos]), 4)
-                hits.append(EngineHit(store.stored(reader, d), score, listed, int(len(others))))
+                hits.append(EngineHit(store.stored(reader, d), score, listed, int(len(others)), first_copy(segs, d)))
         return EngineResult(
             total=int(len(docs)),
             hits=hits,
@@ -352,7 +354,8 @@ class ColumnarEngine:
             for d, score in ranked:
                 with self._lock:
                     fields = store.stored(reader, d)
-                yield EngineHit(fields, score)
+                    first = first_copy(segs, d)
+                yield EngineHit(fields, score, first_copy=first)
 
         return len(ranked), generate()
 
@@ -467,11 +470,24 @@ class ColumnarEngine:
             # The first live passage of each article (its title passage comes first in its file).
             order = live[np.argsort(codes[live], kind="stable")]
             firsts = order[np.searchsorted(codes[order], kept)]
-            names = ("title", "source", "province", "city", "county", "date", "doc_type")
+            names = ("title", "source", "province", "city", "county", "date", "doc_type", "compilation", "collection")
             rows = segs.rows(firsts, names)
             ids = segs.values[j]
             refs = [
-                ArticleRef(ids[c], r[0] or "", r[1] or "", r[2], r[3], r[4], r[5], int(all_counts[c]), r[6], int(kept_counts[c]))
+                ArticleRef(
+                    ids[c],
+                    r[0] or "",
+                    r[1] or "",
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    int(all_counts[c]),
+                    r[6],
+                    int(kept_counts[c]),
+                    r[7],
+                    r[8],
+                )
                 for c, r in zip(kept.tolist(), rows)
             ]
             position = dict(zip(kept.tolist(), firsts.tolist()))

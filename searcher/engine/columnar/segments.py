@@ -29,7 +29,7 @@ import numpy as np
 
 from ...analysis import fold
 from ...dates import date_key
-from ...dupes import HASHES
+from ...dupes import HASHES, fronts, joined, split_copies
 from ...dupes import groups as dupe_groups
 from ...fields import COLUMNS as FIELD_COLUMNS
 from .arrays import IGNORED_UNITS, distinct, units
@@ -37,8 +37,23 @@ from .datafile import DataFile, Segment
 from .scan import TextScans
 
 DATA_FILE = "data.bin"
+# Stamped into side/groups.npz with the index state: another value recomputes the groups.
+# 2: split copies joined (dupes.split_copies).
+GROUPING = 2
 # The fields' columns (searcher.fields), then what the engine itself looks up and ranks by.
-COLUMNS = (*FIELD_COLUMNS, "path_key", "content_hash", "doc_id", "heading", "title", "section", "place", "source", "paragraph")
+COLUMNS = (
+    *FIELD_COLUMNS,
+    "path_key",
+    "content_hash",
+    "doc_id",
+    "heading",
+    "title",
+    "section",
+    "place",
+    "source",
+    "paragraph",
+    "compilation",
+)
 # Substring results are kept for repeated terms (typing, paging, facet clicks), up to this many
 # bytes and entries: a no-match result is 0 bytes of array but ~300 bytes of key, array header and
 # dict slot, so bytes alone let 200k distinct queries grow the cache without end.
@@ -415,7 +430,9 @@ class Segments(TextScans):
         if self._groups is None:
             # The state names the segments: a merge can keep the count of passages and deletions
             # while renumbering every passage.
-            state = np.array([zlib.crc32(" ".join(self.names).encode()), self.n, int((~self.live).sum())], dtype=np.int64)
+            state = np.array(
+                [zlib.crc32(" ".join(self.names).encode()), self.n, int((~self.live).sum()), GROUPING], dtype=np.int64
+            )
             cache = self.side_dir / "groups.npz"
             try:
                 with np.load(cache) as saved:
@@ -431,7 +448,10 @@ class Segments(TextScans):
                     part = np.load(f)
                     sigs[start : start + len(part)] = part
                     start += len(part)
-                self._groups = dupe_groups(sigs, self.live)
+                found = dupe_groups(sigs, self.live)
+                del sigs
+                edges = split_copies(self.column("doc_id"), found, self.live, self.matching_strings)
+                self._groups = joined(found, edges)
                 try:
                     tmp = self.side_dir / f".groups-{os.getpid()}.npz"
                     np.savez(tmp, state=state, groups=self._groups)
@@ -439,6 +459,27 @@ class Segments(TextScans):
                 except OSError:
                     pass  # a read-only index still works; it just recomputes
         return self._groups
+
+    def group_fronts(self) -> np.ndarray:
+        """Per passage: the earliest dated member of its duplicate group (document number), or -1."""
+        return self.cached_value("fronts", lambda: fronts(self.groups(), self.dates[:, 0], self.file_rank(np.arange(self.n))))
+
+    def by_date(self, docs: np.ndarray) -> np.ndarray:
+        """``docs`` oldest first (undated last; ties by file path, then the file's order)."""
+        day = self.dates[docs, 0]
+        return docs[np.lexsort((docs, self.file_rank(docs), day, day <= 0))]
+
+    def matching_strings(self, docs: np.ndarray) -> list[str]:
+        """The matching text (folded, spaces and ignorable punctuation removed) of passages ``docs`` (sorted)."""
+        out: list[str] = []
+        for seg in self.segments:
+            local = docs[(docs >= seg.base) & (docs < seg.base + seg.n)] - seg.base
+            if not len(local):
+                continue
+            text, off, rows = seg.matching_texts(local)
+            for r in rows.tolist():
+                out.append(text[off[r] : off[r + 1]].tobytes().decode("utf-16-le", "surrogatepass"))
+        return out
 
     def group_members(self, doc: int) -> np.ndarray:
         """Document numbers of the duplicate group ``doc`` belongs to (itself included), sorted."""

@@ -47,6 +47,7 @@ class Writer:
                     "section": p.section,
                     "source": p.source,
                     "paragraph": str(p.paragraph),
+                    "compilation": p.compilation,
                     "place": " ".join(a.place_names),
                 },
                 p.date,

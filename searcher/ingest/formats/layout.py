@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from ...text import display_width, ends_sentence
 
 PARAGRAPH_MARK = "\u3000\u3000"
+# Between the pages of a paged format (PDF), a line of its own; reflow numbers pages by it.
+PAGE_BREAK = "\f"
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 
 # --------------------------------------------------------------------------- blocks -> text

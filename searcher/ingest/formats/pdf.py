@@ -1,6 +1,6 @@
 """PDF -> printed lines: running headers, footers and page numbers removed while page boundaries
-are known; a line indented from the page's margin (a paragraph's first line) marked. pypdf is
-imported on first use."""
+are known; a line indented from the page's margin (a paragraph's first line) marked; pages
+separated by a form feed, so that each passage keeps its page. pypdf is imported on first use."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from ..decoding import UnreadableFile
-from .layout import _CJK, PARAGRAPH_MARK, RADICALS, _short
+from .layout import _CJK, PAGE_BREAK, PARAGRAPH_MARK, RADICALS, _short
 
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}“”‘’]) +(?=[{_CJK}“”‘’])")
 _DIGITS = re.compile(r"\d+")
@@ -31,7 +31,8 @@ def pdf_text(data: bytes) -> str:
     counts = [len(_MEANINGFUL.findall("".join(lines))) for lines in pages]
     if not pages or max(counts) < _MIN_PAGE_TEXT:
         raise UnreadableFile("PDF has no text layer (scanned?); run OCR first")
-    text = "\n".join(line for lines in pages for line in lines)
+    # A form feed between pages (as pdftotext writes): reflow keeps each paragraph's page.
+    text = "\n".join(line for n, lines in enumerate(pages) for line in ([PAGE_BREAK] if n else []) + lines)
     visible = re.sub(r"\s", "", text)
     if len(_GARBAGE.findall(visible)) > 0.3 * len(visible):
         raise UnreadableFile("PDF text layer is garbled (fonts without a Unicode map); run OCR first")
