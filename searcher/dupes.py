@@ -144,29 +144,62 @@ def groups(signatures: np.ndarray, live: np.ndarray) -> np.ndarray:
 
 
 def duplicate_articles(
-    doc_ids: np.ndarray, group_of: np.ndarray, live: np.ndarray, min_share: float = 0.5
+    doc_ids: np.ndarray,
+    group_of: np.ndarray,
+    live: np.ndarray,
+    min_share: float = 0.5,
+    max_group: int | None = None,
 ) -> list[tuple[int, int, int, int, int]]:
     """Pairs of articles sharing duplicate passages.
 
     Returns (doc code a, doc code b, shared groups, passages of a, passages of b), for pairs
-    where the shared groups cover at least ``min_share`` of the smaller article.
+    where the shared groups cover at least ``min_share`` of the smaller article. All numpy: the
+    (group, article) pairs sorted, each paired with the ones 1, 2, ... places after it in its
+    group, and the article pairs counted. With ``max_group``, groups spread over more articles
+    than that (a slogan in every report) are not counted: their pairs grow with the square.
     """
-    counts = np.bincount(doc_ids[live], minlength=int(doc_ids.max()) + 1 if len(doc_ids) else 0)
-    members: dict[int, set[int]] = defaultdict(set)
-    for doc, group in zip(doc_ids[live].tolist(), group_of[live].tolist()):
-        if group >= 0:
-            members[group].add(doc)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for docs in members.values():
-        ordered = sorted(docs)
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                shared[(a, b)] += 1
-    out = []
-    for (a, b), n in shared.items():
-        if n >= min_share * min(counts[a], counts[b]):
-            out.append((a, b, n, int(counts[a]), int(counts[b])))
-    return sorted(out, key=lambda t: (-t[2], t[0], t[1]))
+    if not len(doc_ids):
+        return []
+    n_docs = int(doc_ids.max()) + 1
+    counts = np.bincount(doc_ids[live], minlength=n_docs)
+    grouped = live & (group_of >= 0)
+    members = np.unique(group_of[grouped].astype(np.int64) * n_docs + doc_ids[grouped])
+    group, doc = members // n_docs, members % n_docs
+    if max_group is not None and len(group):
+        starts = np.r_[True, group[1:] != group[:-1]]
+        sizes = np.diff(np.r_[np.flatnonzero(starts), len(group)])
+        small = np.repeat(sizes, sizes) <= max_group
+        group, doc = group[small], doc[small]
+    keys = np.zeros(0, dtype=np.int64)
+    shared = np.zeros(0, dtype=np.int64)
+    pending: list[np.ndarray] = []
+    k = 1
+    while k < len(group):
+        same = group[k:] == group[:-k]
+        if not same.any():
+            break  # groups are runs: none holds two members this far apart
+        pending.append(doc[:-k][same] * n_docs + doc[k:][same])  # a < b: sorted within a group
+        k += 1
+        if sum(len(p) for p in pending) > _PAIR_CHUNK * 8 or k >= len(group) or not (group[k:] == group[:-k]).any():
+            keys, shared = _counted(keys, shared, np.concatenate(pending))
+            pending = []
+    if pending:
+        keys, shared = _counted(keys, shared, np.concatenate(pending))
+    a, b = keys // n_docs, keys % n_docs
+    keep = shared >= min_share * np.minimum(counts[a], counts[b])
+    a, b, shared = a[keep], b[keep], shared[keep]
+    order = np.lexsort((b, a, -shared))
+    return [(int(a[i]), int(b[i]), int(shared[i]), int(counts[a[i]]), int(counts[b[i]])) for i in order.tolist()]
+
+
+def _counted(keys: np.ndarray, counts: np.ndarray, more: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``keys`` with their counts, ``more`` (each once) added."""
+    all_keys = np.concatenate([keys, more])
+    weights = np.concatenate([counts, np.ones(len(more), dtype=np.int64)])
+    order = np.argsort(all_keys, kind="stable")
+    all_keys, weights = all_keys[order], weights[order]
+    starts = np.flatnonzero(np.r_[True, all_keys[1:] != all_keys[:-1]]) if len(all_keys) else np.zeros(0, dtype=np.int64)
+    return all_keys[starts], np.add.reduceat(weights, starts) if len(starts) else weights
 
 
 # A passage of one article is the same text as consecutive passages of a copy of that article,
@@ -174,6 +207,9 @@ def duplicate_articles(
 # each of those passages is inside it and together they cover at least this share of it.
 SPLIT_COVER = 0.9
 SPLIT_PIECE_MIN = 8
+# Copies of an article are found through the groups they share; a group spread over more articles
+# than this is boilerplate, which tells no copy apart and costs pairs by the square.
+SPLIT_MAX_GROUP = 32
 
 
 def split_copies(
@@ -186,7 +222,7 @@ def split_copies(
     ``texts`` and compared by their letters and digits alone (an export that dropped a …… or
     turned a comma into a full stop still holds the same text).
     """
-    pairs = duplicate_articles(doc_codes, group_of, live)
+    pairs = duplicate_articles(doc_codes, group_of, live, max_group=SPLIT_MAX_GROUP)
     if not pairs:
         return []
     articles = np.array(sorted({p[0] for p in pairs} | {p[1] for p in pairs}), dtype=np.int64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from searcher import api
 from searcher.analysis import fold
 from searcher.cli import main
 from searcher.dates import date_key
-from searcher.dupes import groups, signature
+from searcher.dupes import duplicate_articles, groups, signature
 from web import create_app
 
 PARA = (
@@ -214,3 +215,39 @@ def test_copies_split_into_paragraphs_differently_show_as_one_hit(seed_index: Pa
         _, rows = api.iter_hits(query, seed_index)
         groups_of.update({r.id: r.dup_group for r in rows})
     assert groups_of[whole["id"]] == groups_of[first["id"]] == groups_of[second["id"]]
+
+
+def test_duplicate_articles_counts_the_groups_each_pair_shares() -> None:
+    """The vectorised pair count against a plain loop over every group's members."""
+    rng = np.random.default_rng(7)
+    n = 3000
+    doc_ids = np.sort(rng.integers(0, 120, n))
+    group_of = np.where(rng.random(n) < 0.6, rng.integers(0, 400, n), -1)
+    live = rng.random(n) < 0.95
+    members: dict[int, set[int]] = {}
+    for d, g in zip(doc_ids[live].tolist(), group_of[live].tolist()):
+        if g >= 0:
+            members.setdefault(g, set()).add(d)
+    shared: Counter[tuple[int, int]] = Counter()
+    for docs in members.values():
+        ordered = sorted(docs)
+        shared.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    counts = np.bincount(doc_ids[live], minlength=120)
+    for min_share in (0.0, 0.05):
+        expected = sorted(
+            (
+                (a, b, k, int(counts[a]), int(counts[b]))
+                for (a, b), k in shared.items()
+                if k >= min_share * min(counts[a], counts[b])
+            ),
+            key=lambda t: (-t[2], t[0], t[1]),
+        )
+        assert duplicate_articles(doc_ids, group_of, live, min_share) == expected
+    # groups spread over more articles than max_group are left out of the count
+    small = {g: docs for g, docs in members.items() if len(docs) <= 3}
+    capped: Counter[tuple[int, int]] = Counter()
+    for docs in small.values():
+        ordered = sorted(docs)
+        capped.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    got = duplicate_articles(doc_ids, group_of, live, 0.0, max_group=3)
+    assert {(a, b): k for a, b, k, _, _ in got} == dict(capped)
