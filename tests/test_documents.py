@@ -32,6 +32,14 @@ def test_the_inventory_lists_every_article_with_its_place_and_date(seed_index: P
             first.county,
             first.date,
         )
+        assert (a.compilation, a.collection) == (first.compilation, "seeds")
+        assert a.citation.startswith(f"《{a.title}》，") and (a.date or "未注明日期") in a.citation
+    # the compilation file's 34 articles name it; a file of one report names none
+    compiled = [a for a in found if Path(a.source).name.startswith("004_")]
+    assert len(compiled) >= 30 and {a.compilation for a in compiled} == {
+        "2023年创建文明城市工作总结、工作汇报、经验材料汇编（34篇）"
+    }
+    assert all(f"载《{a.compilation}》" in a.citation for a in compiled)
 
 
 def test_a_query_lists_the_articles_holding_its_matches(seed_index: Path, seed_passages: list) -> None:
@@ -65,3 +73,43 @@ def test_cli_documents_csv_and_json(seed_index: Path) -> None:
     assert [r["doc_id"] for r in rows] == [a.doc_id for a in api.documents(index_dir=seed_index)]
     data = json.loads(run("--json", "--sort", "date-asc").stdout)
     assert data["total"] == len(rows) and data["articles"][0]["date"] == min(r["date"] for r in rows if r["date"])
+
+
+def test_a_document_shows_its_compilation_contents_and_matches(seed_index: Path, seed_passages: list) -> None:
+    from bs4 import BeautifulSoup
+
+    from web import create_app
+
+    inventory = api.documents(index_dir=seed_index)
+    title = "鹤壁市全国文明城市创建成效综述"
+    article = next(a for a in inventory if a.title == title)  # the compilation prints it twice: the first
+    siblings = [a for a in inventory if a.source == article.source]  # the file's articles, in order
+    view = api.document(article.doc_id, seed_index, query='"文明"')
+    assert view is not None
+    assert [a.doc_id for a in view.contents] == [a.doc_id for a in siblings]
+    k = [a.doc_id for a in siblings].index(article.doc_id)
+    assert view.previous is not None and view.previous.doc_id == siblings[k - 1].doc_id
+    assert view.next is not None and view.next.doc_id == siblings[k + 1].doc_id
+    # the matching paragraphs, by a plain scan of the article's passages
+    expected = sorted(p.paragraph for p in seed_passages if p.doc_id == article.doc_id and "文明" in "".join(p.text.split()))
+    assert view.matches == expected and expected
+    client = create_app({"TESTING": True, "INDEX_DIR": str(seed_index)}).test_client()
+    soup = BeautifulSoup(client.get(f"/doc/{article.doc_id}", query_string={"q": '"文明"'}).get_data(as_text=True), "html.parser")
+    assert [a["href"] for a in soup.select("#matches a")] == [f"#p{n}" for n in expected]
+    marked = soup.select(".para.match")
+    assert [m["id"] for m in marked] == [f"p{n}" for n in expected]
+    second = marked[1].select_one(".match-nav")
+    assert second.select_one("a[rel=prev]")["href"] == f"#p{expected[0]}"
+    assert second.select_one("a[rel=next]")["href"] == f"#p{expected[2]}"
+    assert marked[0].select_one(".match-nav a[rel=prev]") is None
+    assert (
+        soup.select_one(".compilation").get_text() == f"收录于《{article.compilation}》（第 {k + 1} 篇，共 {len(siblings)} 篇）"
+    )
+    assert [li.get_text() for li in soup.select("details.toc li")] == [a.title for a in siblings]
+    assert [s.get_text() for s in soup.select("details.toc strong[aria-current=page]")] == [title]
+    assert soup.select_one(".doc-pager a[rel=next]")["href"].startswith(f"/doc/{siblings[k + 1].doc_id}")
+    assert soup.select_one("#cite-doc").get_text() == f"{view.citation}。http://localhost/doc/{article.doc_id}"
+    # a query that cannot be parsed still shows the article, and says why nothing is marked
+    bad = BeautifulSoup(client.get(f"/doc/{article.doc_id}", query_string={"q": "路长 OR"}).get_data(as_text=True), "html.parser")
+    assert bad.select_one("h1").get_text() == title and "无法解析" in bad.select_one(".note").get_text()
+    assert client.get(f"/api/doc/{article.doc_id}", query_string={"q": "路长 OR"}).status_code == 400
