@@ -77,6 +77,7 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       var done = function () {
+        button.focus(); // select() moved the focus into the box; the button says it is done
         button.textContent = "已复制";
         setTimeout(function () { button.textContent = "复制引用"; }, 2000);
       };
