@@ -1,0 +1,62 @@
+"""SphinxQL over the MySQL protocol (pymysql), with the cluster's error policy in one place.
+
+- Connections are opened with ``autocommit=True``: Sphinx starts each one with autocommit 0,
+  and writes would stay invisible to other connections until a COMMIT.
+- A read through the aggregator whose ``SHOW META`` carries a warning (an agent was down or timed
+  out: the answer may be partial) is re-issued, up to ``RETRIES`` times, then raised as
+  ``PartialResult``: a partial total is never returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+RETRIES = 2
+
+
+class PartialResult(RuntimeError):
+    """The cluster answered without all its shards, even after re-issuing the query."""
+
+
+@dataclass
+class Answer:
+    rows: list[tuple[Any, ...]]
+    # One list of rows per FACET clause, in order.
+    facets: list[list[tuple[Any, ...]]]
+    meta: dict[str, str]
+
+    @property
+    def total(self) -> int:
+        return int(self.meta.get("total_found", "0"))
+
+
+def connect(host: str, port: int) -> Any:
+    import pymysql
+
+    return pymysql.connect(host=host, port=port, autocommit=True, charset="utf8", connect_timeout=5, read_timeout=30)
+
+
+def read(conn: Any, sql: str, args: Sequence[Any] = ()) -> Answer:
+    """One SELECT (with its FACET clauses) and its META; re-issued on a warning, then PartialResult."""
+    for _ in range(RETRIES + 1):
+        with conn.cursor() as cur:
+            cur.execute(sql, args or None)
+            rows = list(cur.fetchall())
+            facets = []
+            while cur.nextset():
+                facets.append(list(cur.fetchall()))
+            cur.execute("SHOW META")
+            meta = {str(k): str(v) for k, v in cur.fetchall()}
+        if not meta.get("warning"):
+            return Answer(rows, facets, meta)
+    raise PartialResult(f"the cluster answered with a warning {RETRIES + 1} times: {meta.get('warning')}")
+
+
+def write(conn: Any, sql: str, rows: Sequence[Sequence[Any]] = ()) -> None:
+    with conn.cursor() as cur:
+        if rows:
+            cur.executemany(sql, rows)
+        else:
+            cur.execute(sql)
