@@ -2,8 +2,8 @@
 
 A term matches (a) by its text: a quoted string as a phrase on ``@qchars`` (the folded text's
 characters), an unquoted one as a phrase on ``@mchars`` (the matching text's); (c) by the place
-it names, a whole token of ``@place``; (b) its words close together: not yet (the window rule
-has no exact SphinxQL form; terms it applies to are refused with ``Unsupported``), nor wildcards.
+it names, a whole token of ``@place``; (b) its words close together: for two words with NEAR
+(``window_expression``); three or more words and wildcards are refused with ``Unsupported``.
 OR groups, AND and NOT map to Sphinx's ``|``, space and ``-``.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ...analysis import fold
 from ...dates import date_key
-from ...matching import matching_text, window_words
+from ...matching import matching_text, window_limit, window_words
 from ...query import Clause, ParsedQuery, Term, options
 from ..base import ColumnFilter, Filters
 from . import schema
@@ -27,17 +27,42 @@ def term_expression(term: Term) -> str:
     if term.quoted:
         chars = schema.char_tokens(fold(term.text))
         return f'(@qchars "{chars}")' if chars else "(@qchars zzzznothing)"
-    if window_words(term.text):
-        raise Unsupported(
-            f"{term.text} is matched by its words close together (rule b), which the cluster engine does not do yet; "
-            f'quote it ("{term.text}") for the exact text'
-        )
     text = schema.char_tokens(matching_text(fold(term.text)))
     parts = [f'(@mchars "{text}")'] if text else []
+    words = window_words(term.text)
+    if words:
+        parts.append(window_expression(words, window_limit(term.text), term.text))
     place = schema.word_token(fold(term.text).strip())
     if place:
         parts.append(f"(@place {place})")
     return "(" + " | ".join(parts) + ")" if parts else "(@qchars zzzznothing)"
+
+
+def window_expression(words: tuple[str, ...], limit: int, term: str) -> str:
+    """Rule (b) for two words: both within a stretch of ``limit`` characters of matching text.
+
+    ``"a" NEAR/N "b"`` matches when at most N - 1 tokens stand between the two phrases, in either
+    order (measured here), so N = limit - len(a) - len(b) + 1. Occurrences that overlap (text
+    holding a's end as b's start) are the phrases of their merges; a word inside the other matches
+    wherever the other does."""
+    if len(words) != 2:
+        raise Unsupported(
+            f"{term} is matched by its {len(words)} words close together (rule b), which the cluster engine does "
+            f'only for two words yet; quote it ("{term}") for the exact text'
+        )
+    a, b = words
+    phrases = [f'"{schema.char_tokens(a)}"', f'"{schema.char_tokens(b)}"']
+    alternatives = []
+    gap = limit - len(a) - len(b) + 1
+    if gap >= 1:
+        alternatives.append(f"(@mchars {phrases[0]} NEAR/{gap} {phrases[1]})")
+    merged = {w for w in (a, b) if (b if w == a else a) in w}
+    for first, second in ((a, b), (b, a)):
+        for o in range(1, min(len(first), len(second))):
+            if first[-o:] == second[:o]:
+                merged.add(first + second[o:])
+    alternatives += [f'(@mchars "{schema.char_tokens(m)}")' for m in sorted(merged) if len(m) <= limit]
+    return "(" + " | ".join(alternatives) + ")" if alternatives else "(@qchars zzzznothing)"
 
 
 def clause_expression(clause: Clause) -> str:
