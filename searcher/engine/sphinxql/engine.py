@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...analysis import fold
 from ...fields import FACETS
+from ...matching import term_spans
 from ...model import StoredPassage
 from ...query import ParsedQuery
 from ..base import Count, EngineHit, EngineResult, Filters, Sort
@@ -23,6 +25,8 @@ from .cluster import ClusterConfig
 # OPTION max_matches: facet and group counts are exact only when it is at least the distinct
 # values per shard (2,269 counties at 100 MB), and paging needs offset + limit.
 MAX_MATCHES = 10_000
+# Rows an inexact term's superset may bring to check in the app (their text is read).
+MAX_CHECKED = 20_000
 _ORDER = {
     "relevance": "ORDER BY WEIGHT() DESC, id ASC",
     "date": "ORDER BY date_start DESC, id ASC",
@@ -60,16 +64,19 @@ class ClusterEngine:
     ) -> EngineResult:
         if count != "passages":
             raise queries.Unsupported("counting articles in facets is not supported on the cluster engine yet")
-        match = queries.match_expression(query)
+        plan = queries.plan(query)
         conditions = queries.where(filters)
+        conn = self._connection()
+        false = self._false_matches(conn, plan, conditions)
         args: list[Any] = []
-        if match is not None:
+        if plan.expression is not None:
             conditions.insert(0, "MATCH(%s)")
-            args.append(match)
+            args.append(plan.expression)
+        if false:
+            conditions.append(f"id NOT IN ({','.join(map(str, sorted(false)))})")
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         max_matches = max(MAX_MATCHES, offset + limit)
         facet_sql = " ".join(f"FACET {name} ORDER BY COUNT(*) DESC LIMIT {max_matches}" for name in FACETS)
-        conn = self._connection()
         # An expression in the select list and FACET fail together on a distributed index
         # ("column ... not found in result set schema"): oldest-first hits are a query of their own.
         day = ", IF(date_start = 0, 99999999, date_start) AS day" if sort == "date-asc" else ""
@@ -102,6 +109,26 @@ class ClusterEngine:
         return EngineResult(
             total=total, hits=hits, facets=facets, collapsed_total=total, facet_distinct=distinct, articles=articles
         )
+
+    def _false_matches(self, conn: Any, plan: queries.Plan, conditions: list[str]) -> set[int]:
+        """Rows the expression keeps through an inexact term's superset that the term does not match."""
+        false: set[int] = set()
+        for check in plan.checks:
+            where = " AND ".join(["MATCH(%s)", *conditions])
+            answer = client.read(
+                conn,
+                f"SELECT id, stored FROM {schema.DISTRIBUTED} WHERE {where} LIMIT {MAX_CHECKED} OPTION max_matches={MAX_CHECKED}",
+                [check.expression],
+            )
+            if answer.total > MAX_CHECKED:
+                raise queries.Unsupported(
+                    f"{check.term.text} needs {answer.total:,} passages checked one by one (at most {MAX_CHECKED:,}); "
+                    "quote it or add a word"
+                )
+            for row_id, raw in answer.rows:
+                if not term_spans(fold(json.loads(raw)["text"]), check.term):
+                    false.add(int(row_id))
+        return false
 
 
 def _stored(raw: str | bytes) -> StoredPassage:
