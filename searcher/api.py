@@ -20,7 +20,7 @@ from . import citations, diskspace, export, highlight, indexing, rebuilding, res
 from .dates import date_key, typed_date
 from .diskspace import DiskFull
 from .engine import ColumnFilter, Engine, EngineHit, Filters, IndexMismatch, NoIndex, engine_generation, open_engine
-from .engine.base import Count, IndexBusy, MergeReport, Sort
+from .engine.base import Count, EngineUnavailable, IndexBusy, MergeReport, Sort
 from .fields import FILTER_BY_NAME, Filter
 from .indexing import COMMIT_EVERY_FILES, IndexSummary, Progress
 from .model import (
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from .ingest.metadata import Metadata
 
 __all__ = [
+    "ClusterProblem",
+    "EngineUnavailable",
     "DEFAULT_INDEX_DIR",
     "DiskFull",
     "IndexBusy",
@@ -166,6 +168,44 @@ def place_within(name: str, level: str) -> str | None:
 
 def open_index(index_dir: str | os.PathLike[str]) -> Engine:
     return open_engine(Path(index_dir))
+
+
+class ClusterProblem(Exception):
+    """The cluster file is wrong or the cluster does not answer; the message says what to do."""
+
+
+def use_cluster(index_dir: str | os.PathLike[str], cluster_file: str | os.PathLike[str]) -> None:
+    """Keep ``index_dir``'s passages in the SphinxQL cluster that ``cluster_file`` describes."""
+    from .engine import use_cluster as mark
+    from .engine.sphinxql.cluster import ClusterConfig, ClusterError
+
+    try:
+        ClusterConfig.load(cluster_file)
+    except ClusterError as exc:
+        raise ClusterProblem(str(exc)) from exc
+    mark(Path(index_dir), Path(cluster_file))
+
+
+def start_cluster(cluster_file: str | os.PathLike[str]) -> list[str]:
+    """Start every node of a cluster (searchd, detached from this process); the nodes' names."""
+    from .engine.sphinxql.cluster import Cluster, ClusterConfig, ClusterError
+
+    try:
+        config = ClusterConfig.load(cluster_file)
+        Cluster(config).start(detach=True)
+    except ClusterError as exc:
+        raise ClusterProblem(str(exc)) from exc
+    return [n.name for n in config.nodes]
+
+
+def stop_cluster(cluster_file: str | os.PathLike[str]) -> list[str]:
+    """Stop the nodes ``start_cluster`` started; the names of those stopped."""
+    from .engine.sphinxql.cluster import ClusterConfig, ClusterError, stop_by_pid_files
+
+    try:
+        return stop_by_pid_files(ClusterConfig.load(cluster_file))
+    except ClusterError as exc:
+        raise ClusterProblem(str(exc)) from exc
 
 
 def index(

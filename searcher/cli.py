@@ -48,7 +48,17 @@ def _fail_for_index(exc: Exception, index_dir: str) -> click.ClickException:
     return click.ClickException(f"The index in {index_dir}/ is out of date ({exc}). Rebuild it: searcher index --rebuild PATH...")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Searcher(click.Group):
+    """The command group; an engine that does not answer (a cluster not started) is a message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (api.EngineUnavailable, api.ClusterProblem) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Searcher, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--index-dir",
     envvar="SEARCHER_INDEX_DIR",
@@ -56,11 +66,28 @@ def _fail_for_index(exc: Exception, index_dir: str) -> click.ClickException:
     show_default=True,
     help="Where the index lives (env SEARCHER_INDEX_DIR).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["columnar", "sphinxql"]),
+    default=None,
+    help="Where passages live: this machine's index (columnar, the default) or a SphinxQL cluster (with --cluster).",
+)
+@click.option(
+    "--cluster",
+    "cluster_file",
+    type=click.Path(dir_okay=False),
+    envvar="SEARCHER_CLUSTER",
+    help="The cluster's TOML file (shards, replicas, ports; README 'Running on a cluster'); the index folder remembers it.",
+)
 @click.version_option(package_name="searcher")
 @click.pass_context
-def main(ctx: click.Context, index_dir: str) -> None:
+def main(ctx: click.Context, index_dir: str, engine: str | None, cluster_file: str | None) -> None:
     """Full-text search over Chinese civilized-city (文明城市) reports."""
     ctx.obj = {"index_dir": index_dir}
+    if engine == "sphinxql" and not cluster_file:
+        raise click.UsageError("--engine sphinxql needs --cluster FILE (a TOML file naming shards, replicas and ports)")
+    if cluster_file and engine != "columnar" and ctx.invoked_subcommand != "cluster":
+        api.use_cluster(index_dir, cluster_file)
 
 
 def _set_index_dir(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -1059,6 +1086,27 @@ def _listen_problem(exc: OSError, host: str, port: int) -> str:
     if exc.errno == errno.EACCES:
         return f"no permission to listen on port {port}; ports below 1024 need root: try --port 8000"
     return f"cannot listen on {host}:{port} ({exc.strerror or exc}); check --host (127.0.0.1 or 0.0.0.0)"
+
+
+@main.group("cluster")
+def cluster_group() -> None:
+    """Start or stop the nodes of a SphinxQL cluster on this machine (searchd, from its TOML file)."""
+
+
+@cluster_group.command("start")
+@click.argument("cluster_file", type=click.Path(exists=True, dir_okay=False))
+def cluster_start(cluster_file: str) -> None:
+    """Write each node's configuration and start its searchd (shards x replicas + an aggregator)."""
+    names = api.start_cluster(cluster_file)
+    _note(f"started {len(names)} nodes: {', '.join(names)}")
+
+
+@cluster_group.command("stop")
+@click.argument("cluster_file", type=click.Path(exists=True, dir_okay=False))
+def cluster_stop(cluster_file: str) -> None:
+    """Stop the nodes `searcher cluster start` started (by their pid files)."""
+    names = api.stop_cluster(cluster_file)
+    _note(f"stopped {len(names)} nodes" + (f": {', '.join(names)}" if names else " (none was running)"))
 
 
 if __name__ == "__main__":  # pragma: no cover

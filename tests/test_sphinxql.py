@@ -7,6 +7,7 @@ a failure in CI (``.ci/run`` installs both).
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -231,3 +232,41 @@ def test_what_it_cannot_answer_yet_is_refused_not_approximated(seeded: ClusterEn
     for query in ("文明 -志愿服务活动开展", "文明 -门前?包"):
         with pytest.raises(Unsupported):
             seeded.search(parse_query(query), Filters(), 10, 0, "relevance")
+
+
+def test_the_cli_indexes_into_a_cluster_and_searches_it(tmp_path: Path, seeds_dir: Path, seed_index: Path) -> None:
+    """searcher cluster start, --engine sphinxql --cluster F index, search, a second run, stop; then a clear error."""
+    from click.testing import CliRunner
+
+    from searcher.cli import main
+
+    base = free_base_port(2 + 2 * 2)
+    toml = tmp_path / "cluster.toml"
+    toml.write_text(f'[cluster]\nbase_port = {base}\nshards = 2\nreplicas = 1\ndata_dir = "nodes"\n', encoding="utf-8")
+    index_dir = tmp_path / "index"
+    runner = CliRunner()
+    started = runner.invoke(main, ["cluster", "start", str(toml)])
+    assert started.exit_code == 0, started.output
+    try:
+        args = ["--index-dir", str(index_dir)]
+        first = runner.invoke(main, [*args, "--engine", "sphinxql", "--cluster", str(toml), "index", str(seeds_dir)])
+        assert first.exit_code == 0, first.output
+        again = runner.invoke(main, [*args, "index", str(seeds_dir)])  # the folder remembers its cluster
+        assert again.exit_code == 0 and "5 unchanged" in again.stderr, again.output
+        for query in ("飞线充电", '"志愿服务"', "志愿服务活动开展"):
+            remote = json.loads(runner.invoke(main, [*args, "search", query, "--json", "--no-collapse"]).stdout)
+            local = api.search(query, seed_index, api.SearchOptions(collapse=False))
+            assert remote["total"] == local.total and remote["facets"]["city"] == [
+                {"value": v.value, "count": v.count} for v in local.facets["city"]
+            ]
+        stats = runner.invoke(main, [*args, "stats"]).stdout
+        assert (
+            "passages:   1050" in stats.replace(",", "")
+            or f"passages:   {len(list(api.open_index(seed_index).all_passages()))}" in stats
+        )
+        assert "sphinxql (2 shards x 1 replicas)" in stats
+    finally:
+        stopped = runner.invoke(main, ["cluster", "stop", str(toml)])
+    assert stopped.exit_code == 0 and "stopped 3 nodes" in stopped.stderr
+    down = runner.invoke(main, ["--index-dir", str(index_dir), "search", "路长"])
+    assert down.exit_code == 1 and "start it: searcher cluster start" in down.output and "Traceback" not in down.output

@@ -32,6 +32,10 @@ class IndexMismatch(Exception):
     """The index was built by another analyzer or format version and must be rebuilt."""
 
 
+class EngineUnavailable(Exception):
+    """The engine's servers do not answer (a cluster not started); the message says what to do."""
+
+
 class IndexBusy(Exception):
     """Another process is writing the index (holds its write lock)."""
 

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..base import EngineUnavailable
+
 RETRIES = 2
 
 
@@ -32,10 +34,21 @@ class Answer:
         return int(self.meta.get("total_found", "0"))
 
 
-def connect(host: str, port: int) -> Any:
-    import pymysql
+class Unreachable(EngineUnavailable):
+    """A node does not answer; the message says how to start the cluster."""
 
-    return pymysql.connect(host=host, port=port, autocommit=True, charset="utf8", connect_timeout=5, read_timeout=30)
+
+def connect(host: str, port: int) -> Any:
+    try:
+        import pymysql
+    except ImportError as exc:
+        raise Unreachable("the cluster engine needs pymysql: pip install pymysql") from exc
+    try:
+        return pymysql.connect(host=host, port=port, autocommit=True, charset="utf8", connect_timeout=5, read_timeout=30)
+    except pymysql.err.OperationalError as exc:
+        raise Unreachable(
+            f"the cluster does not answer on {host}:{port} ({exc.args[-1]}); start it: searcher cluster start CLUSTER.toml"
+        ) from exc
 
 
 def read(conn: Any, sql: str, args: Sequence[Any] = ()) -> Answer:

@@ -163,16 +163,37 @@ class Cluster:
     config: ClusterConfig
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, nodes: list[Node] | None = None, timeout: float = START_SECONDS) -> None:
+    def start(self, nodes: list[Node] | None = None, timeout: float = START_SECONDS, detach: bool = False) -> None:
+        """Start the nodes: children of this process (stopped by ``stop``), or with ``detach``
+        daemons of their own that outlive it (``stop_by_pid_files``)."""
         for node in nodes or self.config.nodes:
-            self.start_node(node)
+            if detach:
+                self.start_daemon(node)
+            else:
+                self.start_node(node)
         self.wait(nodes or self.config.nodes, timeout)
 
-    def start_node(self, node: Node) -> None:
+    def _prepare(self, node: Node) -> Path:
         node.directory.mkdir(parents=True, exist_ok=True)
         (node.directory / "data").mkdir(exist_ok=True)
         conf = node.directory / "searchd.conf"
         conf.write_text(self.config.config_text(node), encoding="utf-8")
+        return conf
+
+    def start_daemon(self, node: Node) -> None:
+        conf = self._prepare(node)
+        try:
+            done = subprocess.run([SEARCHD, "--config", str(conf)], capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+        except FileNotFoundError as exc:
+            raise ClusterError(
+                "searchd is not installed: apt-get install -y --no-install-recommends sphinxsearch (or Manticore's searchd)"
+            ) from exc
+        if done.returncode != 0:
+            said = (done.stdout + done.stderr).decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise ClusterError(f"{node.name} did not start: {' | '.join(said)}")
+
+    def start_node(self, node: Node) -> None:
+        conf = self._prepare(node)
         log = open(node.directory / "stdout.log", "ab")  # noqa: SIM115 - the child holds it
         try:
             self.processes[node.name] = subprocess.Popen(
@@ -211,6 +232,29 @@ class Cluster:
     def stop(self) -> None:
         for node in reversed(self.config.nodes):
             self.stop_node(node)
+
+
+def stop_by_pid_files(config: ClusterConfig, timeout: float = 10.0) -> list[str]:
+    """Stop the nodes a previous process started (their searchd.pid files); the names of those stopped."""
+    stopped = []
+    for node in reversed(config.nodes):
+        try:
+            pid = int((node.directory / "searchd.pid").read_text().strip())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        stopped.append(node.name)
+    return stopped
 
 
 def _answers(host: str, port: int) -> bool:

@@ -11,20 +11,24 @@ replica journal.
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from typing import Any
 
-from ...analysis import fold
+from ...analysis import analyzer_id, fold
 from ...fields import FACETS
 from ...matching import term_spans
-from ...model import StoredPassage
+from ...model import IndexStats, StoredPassage
 from ...query import ParsedQuery
-from ..base import Count, EngineHit, EngineResult, Filters, Sort
+from ..base import Count, EngineHit, EngineResult, Filters, MergeReport, Sort
+from ..columnar.locking import WriteLock
 from . import client, queries, schema
 from .cluster import ClusterConfig
+from .writer import ClusterWriter
 
 # OPTION max_matches: facet and group counts are exact only when it is at least the distinct
 # values per shard (2,269 counties at 100 MB), and paging needs offset + limit.
 MAX_MATCHES = 10_000
+MAX_FILES = 1_000_000
 # Rows an inexact term's superset may bring to check in the app (their text is read).
 MAX_CHECKED = 20_000
 _ORDER = {
@@ -39,6 +43,84 @@ class ClusterEngine:
     def __init__(self, config: ClusterConfig) -> None:
         self.config = config
         self._conn: Any = None
+        self._lock: WriteLock | None = None
+
+    # --- writing: the indexer's calls -------------------------------------------------------
+
+    def writing(self) -> AbstractContextManager[None]:
+        """The cluster's write lock, a file in its data folder: one indexing run at a time."""
+        if self._lock is None:
+            self._lock = WriteLock(self.config.data_dir)
+        return self._lock.holding()
+
+    def writer(self) -> ClusterWriter:
+        return ClusterWriter(self.config)
+
+    def indexed_files(self) -> dict[str, str]:
+        """path_key -> content hash of every file in the cluster (one row of each file's)."""
+        answer = client.read(
+            self._connection(),
+            f"SELECT file_id, stored FROM {schema.DISTRIBUTED} GROUP BY file_id LIMIT {MAX_FILES} OPTION max_matches={MAX_FILES}",
+        )
+        if answer.total > MAX_FILES:
+            raise queries.Unsupported(f"the cluster holds over {MAX_FILES:,} files; listing them needs paging (not yet)")
+        out = {}
+        for _, raw in answer.rows:
+            fields = json.loads(raw)
+            out[fields["path_key"]] = fields["content_hash"]
+        return out
+
+    def files_stored_twice(self) -> list[str]:
+        return []  # rows are keyed by file and passage: writing a file again replaces its rows
+
+    def merge(self, optimize: bool = False) -> MergeReport:
+        return MergeReport(0, 0, 0, 0, 0, 0)  # each RT index merges its own disk chunks
+
+    def warm(self) -> None:
+        pass
+
+    def generation(self) -> int:
+        return schema.generation(self.config.data_dir)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def document(self, doc_id: str) -> list[StoredPassage]:
+        answer = client.read(
+            self._connection(),
+            f"SELECT id, stored FROM {schema.DISTRIBUTED} WHERE doc = {schema.row_id(doc_id, '')} "
+            f"ORDER BY file_id ASC, paragraph ASC LIMIT {MAX_MATCHES} OPTION max_matches={MAX_MATCHES}",
+        )
+        return [_stored(raw) for _, raw in answer.rows]
+
+    def nearest_words(self, term: str, limit: int) -> list[str]:
+        return []  # "did you mean" needs the word list: not on the cluster yet
+
+    def stats(self) -> IndexStats:
+        conn = self._connection()
+        passages = client.read(conn, f"SELECT id FROM {schema.DISTRIBUTED} LIMIT 0 OPTION max_matches=1").total
+
+        def distinct(attr: str) -> int:
+            # Exact while max_matches holds every group of a shard.
+            sql = f"SELECT {attr} FROM {schema.DISTRIBUTED} WHERE {attr} > 0 GROUP BY {attr} LIMIT 0"
+            return client.read(conn, f"{sql} OPTION max_matches={MAX_FILES}").total
+
+        years = client.read(
+            conn,
+            f"SELECT year, COUNT(*) AS n FROM {schema.DISTRIBUTED} WHERE year > 0 GROUP BY year ORDER BY year ASC "
+            f"LIMIT 1000 OPTION max_matches=1000",
+        ).rows
+        return IndexStats(
+            documents=distinct("doc"),
+            files=distinct("file_id"),
+            passages=passages,
+            provinces=distinct("province"),
+            cities=distinct("city"),
+            counties=distinct("county"),
+            years={str(y): int(n) for y, n in years},
+            index_bytes=0,
+            analyzer=analyzer_id(),
+            engine=f"sphinxql ({self.config.shards} shards x {self.config.replicas} replicas)",
+        )
 
     def _connection(self) -> Any:
         if self._conn is None:

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from ...analysis import fold
 from ...dates import date_key
 from ...matching import literal_pieces, matching_text, window_limit, window_words
-from ...query import Clause, ParsedQuery, Term, options
+from ...query import Clause, ParsedQuery, QueryError, Term, options
 from ..base import ColumnFilter, Filters
 from . import schema
 
 
-class Unsupported(ValueError):
+class Unsupported(QueryError):
     """A query this engine cannot yet answer exactly (the message says which part)."""
 
 

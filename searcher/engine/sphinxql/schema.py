@@ -131,3 +131,21 @@ def known_values(data_dir: Path) -> dict[str, dict[int, str]]:
     except (OSError, ValueError):
         return {}
     return {name: {int(k): v for k, v in table.items()} for name, table in raw.items()}
+
+
+GENERATION_FILE = "generation"
+
+
+def generation(data_dir: Path) -> int:
+    """How many commits the cluster has had (readers reopen what they cache when it changes)."""
+    try:
+        return int((data_dir / GENERATION_FILE).read_text())
+    except (OSError, ValueError):
+        return 0
+
+
+def bump_generation(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = data_dir / f".{GENERATION_FILE}.tmp"
+    tmp.write_text(str(generation(data_dir) + 1))
+    tmp.replace(data_dir / GENERATION_FILE)

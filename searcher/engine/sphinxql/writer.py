@@ -119,6 +119,7 @@ class ClusterWriter:
                 finally:
                     conn.close()
         schema.remember_values(self.config.data_dir, self._values)
+        schema.bump_generation(self.config.data_dir)
         self._rows, self._deleted, self._values = {}, [], {}
 
     def cancel(self) -> None:
