@@ -189,10 +189,11 @@ def use_cluster(index_dir: str | os.PathLike[str], cluster_file: str | os.PathLi
 def start_cluster(cluster_file: str | os.PathLike[str]) -> list[str]:
     """Start every node of a cluster (searchd, detached from this process); the nodes' names."""
     from .engine.sphinxql.cluster import Cluster, ClusterConfig, ClusterError
+    from .engine.sphinxql.journal import start_caught_up
 
     try:
         config = ClusterConfig.load(cluster_file)
-        Cluster(config).start(detach=True)
+        start_caught_up(Cluster(config), detach=True)
     except ClusterError as exc:
         raise ClusterProblem(str(exc)) from exc
     return [n.name for n in config.nodes]

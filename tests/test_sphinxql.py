@@ -14,6 +14,7 @@ import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,7 @@ from searcher.engine import Filters
 from searcher.engine.sphinxql import client, schema
 from searcher.engine.sphinxql.cluster import Cluster, ClusterConfig, ClusterError
 from searcher.engine.sphinxql.engine import ClusterEngine
+from searcher.engine.sphinxql.journal import Journal, start_caught_up, start_replica
 from searcher.engine.sphinxql.queries import Unsupported
 from searcher.engine.sphinxql.writer import ClusterWriter
 from searcher.ingest.files import iter_files
@@ -270,3 +272,123 @@ def test_the_cli_indexes_into_a_cluster_and_searches_it(tmp_path: Path, seeds_di
     assert stopped.exit_code == 0 and "stopped 3 nodes" in stopped.stderr
     down = runner.invoke(main, ["--index-dir", str(index_dir), "search", "路长"])
     assert down.exit_code == 1 and "start it: searcher cluster start" in down.output and "Traceback" not in down.output
+
+
+# --- faults: replicas killed and restarted -------------------------------------------------------
+
+
+def own_cluster(tmp_path: Path) -> Cluster:
+    base = free_base_port(2 + 2 * 4)
+    config = ClusterConfig.from_mapping({"base_port": base, "shards": 2, "replicas": 2, "data_dir": "nodes"}, tmp_path)
+    running = Cluster(config)
+    start_caught_up(running)
+    return running
+
+
+def documents_of(seeds_dir: Path) -> list[tuple[list, str, str]]:
+    out = []
+    for f in iter_files([seeds_dir]):
+        data = f.path.read_bytes()
+        docs = [analyze_document(d) for d in read_documents(f, data)]
+        for d in docs:
+            for p in d.passages:
+                p.collection = "seeds"
+        out.append((docs, f.path_key, content_hash(data)))
+    return out
+
+
+def node_total(node: Any) -> int:
+    conn = client.connect(node.host, node.sql_port)
+    try:
+        return client.read(conn, f"SELECT id FROM {node.index} LIMIT 0 OPTION max_matches=1").total
+    finally:
+        conn.close()
+
+
+def test_a_replica_that_missed_writes_catches_up_before_it_serves(tmp_path: Path, seeds_dir: Path) -> None:
+    running = own_cluster(tmp_path)
+    config = running.config
+    try:
+        files = documents_of(seeds_dir)
+        writer = ClusterWriter(config)
+        for docs, key, digest in files[:-2]:
+            for d in docs:
+                writer.add_document(d, key, digest)
+        writer.commit()
+        lagging = [config.node(s, 1) for s in range(config.shards)]
+        for node in lagging:
+            running.stop_node(node, kill=True)
+        writer = ClusterWriter(config)
+        for docs, key, digest in files[-2:]:  # written while one replica of each shard is down
+            for d in docs:
+                writer.add_document(d, key, digest)
+        writer.delete_file(files[0][1])  # and a removal
+        writer.commit()
+        everything = sum(len(d.passages) for docs, _, _ in files[1:] for d in docs)
+        engine = ClusterEngine(config)
+        assert engine.search(ParsedQuery(text=""), Filters(), 0, 0, "date").total == everything
+        journal = Journal(config)
+        assert all(journal.pending(n) for n in lagging)
+        for node in lagging:
+            missed = start_replica(running, node)
+            assert missed == 1
+            # the moment it serves, it holds what its shard's other replica holds
+            assert node_total(node) == node_total(config.node(node.shard, 0)) > 0
+            assert journal.pending(node) == []
+        assert journal.entries(0) == journal.entries(1) == []  # every replica has them: the journal is emptied
+        engine.close()
+    finally:
+        running.stop()
+
+
+def test_queries_while_replicas_die_and_restart_are_never_partial(tmp_path: Path, seeds_dir: Path, seed_index: Path) -> None:
+    """A bounded loop of 500 searches through the aggregator while one replica of each shard is
+    killed and restarted: no error, every total the true one (a warning is re-issued, never returned)."""
+    import threading
+
+    running = own_cluster(tmp_path)
+    config = running.config
+    try:
+        writer = ClusterWriter(config)
+        for docs, key, digest in documents_of(seeds_dir):
+            for d in docs:
+                writer.add_document(d, key, digest)
+        writer.commit()
+        queries = ['"文明"', "志愿服务", "路长 OR 街长", '"创建"']
+        expected = {q: api.search(q, seed_index, api.SearchOptions(collapse=False, limit=0)).total for q in queries}
+        results: list[tuple[str, int]] = []
+        errors: list[str] = []
+        gathered: list[int] = []
+
+        def loop() -> None:
+            engine = ClusterEngine(config)
+            try:
+                for i in range(500):
+                    q = queries[i % len(queries)]
+                    try:
+                        results.append((q, engine.search(parse_query(q), Filters(), 10, 0, "relevance", collapse=False).total))
+                    except Exception as exc:  # noqa: BLE001 - counted: the test is that there are none
+                        errors.append(f"{q}: {exc!r}")
+            finally:
+                gathered.append(engine.gathered)
+                engine.close()
+
+        thread = threading.Thread(target=loop)
+        thread.start()
+        rounds = 0
+        while thread.is_alive() and rounds < 6:
+            for s in range(config.shards):
+                node = config.node(s, rounds % 2)
+                running.stop_node(node, kill=True)
+                thread.join(0.3)
+                start_replica(running, node)
+            rounds += 1
+        thread.join(120)
+        assert not thread.is_alive()
+        assert rounds >= 2, "the loop ended before replicas were killed"
+        assert errors == []
+        assert len(results) == 500
+        assert [q for q, total in results if total != expected[q]] == []
+        print(f"500 queries, {rounds} kill rounds, {gathered[0]} answered from the shards after a partial aggregator answer")
+    finally:
+        running.stop()

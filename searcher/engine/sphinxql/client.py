@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from ..base import EngineUnavailable
 
 RETRIES = 2
+RETRY_PAUSE = (0.1, 0.4)
 
 
 class PartialResult(RuntimeError):
@@ -51,9 +53,25 @@ def connect(host: str, port: int) -> Any:
         ) from exc
 
 
+def _lost(exc: Exception) -> Unreachable:
+    return Unreachable(f"the cluster stopped answering ({exc}); start it: searcher cluster start CLUSTER.toml")
+
+
 def read(conn: Any, sql: str, args: Sequence[Any] = ()) -> Answer:
     """One SELECT (with its FACET clauses) and its META; re-issued on a warning, then PartialResult."""
-    for _ in range(RETRIES + 1):
+    import pymysql
+
+    try:
+        return _read(conn, sql, args)
+    except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
+        raise _lost(exc) from exc
+
+
+def _read(conn: Any, sql: str, args: Sequence[Any]) -> Answer:
+    for attempt in range(RETRIES + 1):
+        if attempt:
+            # The aggregator moves to a shard's other mirror once it has seen this one fail (ha_strategy).
+            time.sleep(RETRY_PAUSE[attempt - 1])
         with conn.cursor() as cur:
             cur.execute(sql, args or None)
             rows = list(cur.fetchall())
@@ -67,9 +85,11 @@ def read(conn: Any, sql: str, args: Sequence[Any] = ()) -> Answer:
     raise PartialResult(f"the cluster answered with a warning {RETRIES + 1} times: {meta.get('warning')}")
 
 
-def write(conn: Any, sql: str, rows: Sequence[Sequence[Any]] = ()) -> None:
-    with conn.cursor() as cur:
-        if rows:
-            cur.executemany(sql, rows)
-        else:
+def write(conn: Any, sql: str) -> None:
+    import pymysql
+
+    try:
+        with conn.cursor() as cur:
             cur.execute(sql)
+    except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
+        raise _lost(exc) from exc

@@ -133,7 +133,9 @@ searchd
     binlog_path = {d}
     workers = threads
     max_packet_size = 64M
-    agent_retry_count = 1
+    agent_retry_count = 3
+    agent_retry_delay = 50
+    ha_ping_interval = 100
 }}
 """
         if node.shard < 0:
@@ -146,7 +148,7 @@ index {schema.DISTRIBUTED}
 {{
     type = distributed
 {agents}
-    ha_strategy = noerrors
+    ha_strategy = nodeads
     agent_connect_timeout = 200
     agent_query_timeout = 3000
 }}

@@ -31,11 +31,12 @@ MAX_MATCHES = 10_000
 MAX_FILES = 1_000_000
 # Rows an inexact term's superset may bring to check in the app (their text is read).
 MAX_CHECKED = 20_000
-_ORDER = {
-    "relevance": "ORDER BY WEIGHT() DESC, id ASC",
-    "date": "ORDER BY date_start DESC, id ASC",
-    # The undated (0) after every dated passage, as the local engine lists them.
-    "date-asc": "ORDER BY day ASC, id ASC",
+# The sort key of each order and its direction (ties by id); oldest first lists the undated (0)
+# after every dated passage, as the local engine does.
+_KEYS = {
+    "relevance": ("WEIGHT()", "DESC"),
+    "date": ("date_start", "DESC"),
+    "date-asc": ("IF(date_start = 0, 99999999, date_start)", "ASC"),
 }
 
 
@@ -44,6 +45,8 @@ class ClusterEngine:
         self.config = config
         self._conn: Any = None
         self._lock: WriteLock | None = None
+        # Reads the aggregator left partial (a replica down) and the shards answered instead.
+        self.gathered = 0
 
     # --- writing: the indexer's calls -------------------------------------------------------
 
@@ -159,19 +162,15 @@ class ClusterEngine:
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         max_matches = max(MAX_MATCHES, offset + limit)
         facet_sql = " ".join(f"FACET {name} ORDER BY COUNT(*) DESC LIMIT {max_matches}" for name in FACETS)
-        # An expression in the select list and FACET fail together on a distributed index
-        # ("column ... not found in result set schema"): oldest-first hits are a query of their own.
-        day = ", IF(date_start = 0, 99999999, date_start) AS day" if sort == "date-asc" else ""
-        head = f"SELECT id, stored{day} FROM {schema.DISTRIBUTED}{where} {_ORDER[sort]} LIMIT {offset},{limit} "
-        option = f"OPTION max_matches={max_matches}, ranker=bm25"
-        if day:
-            rows = client.read(conn, head + option, args).rows
-            answer = client.read(conn, f"SELECT id FROM {schema.DISTRIBUTED}{where} LIMIT 0 {option} {facet_sql}", args)
-            answer.rows = rows
-        else:
-            answer = client.read(conn, f"{head}{option} {facet_sql}", args)
+        key, direction = _KEYS[sort]
+        hits_sql = (
+            f"SELECT id, stored, {key} AS k FROM {{index}}{where} ORDER BY k {direction}, id ASC "
+            f"LIMIT {{offset}},{{limit}} OPTION max_matches={max_matches}, ranker=bm25"
+        )
+        rows = self._read(hits_sql, args, offset, limit, descending=direction == "DESC").rows
+        answer = self._read(f"SELECT id FROM {{index}}{where} LIMIT 0 OPTION max_matches={max_matches} {facet_sql}", args)
         total = answer.total
-        hits = [EngineHit(_stored(row[1]), 0.0) for row in answer.rows]
+        hits = [EngineHit(_stored(row[1]), 0.0) for row in rows]
         known = schema.known_values(self.config.data_dir)
         facets: dict[str, dict[str, int]] = {}
         distinct: dict[str, int] = {}
@@ -185,21 +184,62 @@ class ClusterEngine:
             ordered = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
             distinct[name] = len(ordered)
             facets[name] = dict(ordered[:facet_size] if facet_size is not None else ordered)
-        articles = client.read(
-            conn, f"SELECT doc FROM {schema.DISTRIBUTED}{where} GROUP BY doc LIMIT 0 OPTION max_matches={max_matches}", args
+        articles = self._read(
+            f"SELECT doc FROM {{index}}{where} GROUP BY doc LIMIT 0 OPTION max_matches={max_matches}", args
         ).total
         return EngineResult(
             total=total, hits=hits, facets=facets, collapsed_total=total, facet_distinct=distinct, articles=articles
         )
+
+    def _read(self, template: str, args: list[Any], offset: int = 0, limit: int = 0, descending: bool = False) -> client.Answer:
+        """``template`` (``{index}``, and ``{offset}``, ``{limit}`` for hits) through the aggregator;
+        if it stays partial (a replica died under it), from each shard's replicas directly, merged:
+        totals and facet counts summed (shards hold disjoint passages, and each article is on
+        one shard), hits merged by their sort key ``k`` then id."""
+        try:
+            return client.read(self._connection(), template.format(index=schema.DISTRIBUTED, offset=offset, limit=limit), args)
+        except client.PartialResult:
+            self.gathered += 1
+        parts = [
+            self._read_shard(s, template.format(index=schema.shard_index(s), offset=0, limit=offset + limit), args)
+            for s in range(self.config.shards)
+        ]
+        rows = [r for part in parts for r in part.rows]
+        if limit:
+            rows.sort(key=lambda r: (-r[2] if descending else r[2], r[0]))
+            rows = rows[offset : offset + limit]
+        facets = []
+        for lists in zip(*(part.facets for part in parts)):
+            summed: dict[Any, int] = {}
+            for facet in lists:
+                for value, n in facet:
+                    summed[value] = summed.get(value, 0) + int(n)
+            facets.append(list(summed.items()))
+        return client.Answer(rows, facets, {"total_found": str(sum(part.total for part in parts))})
+
+    def _read_shard(self, shard: int, sql: str, args: list[Any]) -> client.Answer:
+        problems = []
+        for node in self.config.replicas_of(shard):
+            try:
+                conn = client.connect(node.host, node.sql_port)
+            except client.Unreachable as exc:
+                problems.append(str(exc))
+                continue
+            try:
+                return client.read(conn, sql, args)
+            except client.Unreachable as exc:
+                problems.append(str(exc))
+            finally:
+                conn.close()
+        raise client.Unreachable(f"no replica of shard {shard} answers: {'; '.join(problems)}")
 
     def _false_matches(self, conn: Any, plan: queries.Plan, conditions: list[str]) -> set[int]:
         """Rows the expression keeps through an inexact term's superset that the term does not match."""
         false: set[int] = set()
         for check in plan.checks:
             where = " AND ".join(["MATCH(%s)", *conditions])
-            answer = client.read(
-                conn,
-                f"SELECT id, stored FROM {schema.DISTRIBUTED} WHERE {where} LIMIT {MAX_CHECKED} OPTION max_matches={MAX_CHECKED}",
+            answer = self._read(
+                f"SELECT id, stored FROM {{index}} WHERE {where} LIMIT {MAX_CHECKED} OPTION max_matches={MAX_CHECKED}",
                 [check.expression],
             )
             if answer.total > MAX_CHECKED:

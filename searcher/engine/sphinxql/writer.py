@@ -16,6 +16,7 @@ from ...matching import matching_text
 from ...model import Document, Passage
 from . import client, schema
 from .cluster import ClusterConfig
+from .journal import Journal, apply_pending
 
 BATCH = 200
 _COLUMNS = ("id", *schema.TEXT_FIELDS, *schema.UINT_ATTRS, *schema.BIGINT_ATTRS, *schema.MULTI_ATTRS, *schema.STRING_ATTRS)
@@ -107,17 +108,30 @@ class ClusterWriter:
                     self._values.setdefault(name, {})[schema.value_code(value)] = value
 
     def commit(self) -> None:
+        """Journal each shard's statements, then apply what each replica lacks (this commit and any
+        it missed). A replica that is down gets them when it starts again (``journal.start_replica``);
+        a shard none of whose replicas answers is an error, its entry kept for them."""
+        journal = Journal(self.config)
+        down: list[str] = []
         for shard in range(self.config.shards):
             rows = self._rows.get(shard, [])
+            index = schema.shard_index(shard)
+            statements = [f"DELETE FROM {index} WHERE file_id = {int(fid)}" for fid in self._deleted]
+            statements += [_replace_sql(index, rows[start : start + BATCH]) for start in range(0, len(rows), BATCH)]
+            if statements:
+                journal.append(shard, statements)
+            took = 0
             for node in self.config.replicas_of(shard):
-                conn = client.connect(node.host, node.sql_port)
                 try:
-                    for fid in self._deleted:
-                        client.write(conn, f"DELETE FROM {node.index} WHERE file_id = {int(fid)}")
-                    for start in range(0, len(rows), BATCH):
-                        client.write(conn, _replace_sql(node.index, rows[start : start + BATCH]))
-                finally:
-                    conn.close()
+                    apply_pending(journal, node, node.host, node.sql_port)
+                    took += 1
+                except (client.Unreachable, OSError) as exc:
+                    down.append(f"{node.name} ({exc})")
+            if statements and not took:
+                raise client.Unreachable(
+                    f"no replica of shard {shard} answered ({'; '.join(down)}); the writes are kept in the journal "
+                    "and applied when one starts again: searcher cluster start CLUSTER.toml"
+                )
         schema.remember_values(self.config.data_dir, self._values)
         schema.bump_generation(self.config.data_dir)
         self._rows, self._deleted, self._values = {}, [], {}
