@@ -392,3 +392,26 @@ def test_queries_while_replicas_die_and_restart_are_never_partial(tmp_path: Path
         print(f"500 queries, {rounds} kill rounds, {gathered[0]} answered from the shards after a partial aggregator answer")
     finally:
         running.stop()
+
+
+def bench_queries() -> list[str]:
+    text = (Path(__file__).resolve().parent.parent / "bench" / "queries.txt").read_text(encoding="utf-8")
+    return [q.strip() for q in text.splitlines() if q.strip() and not q.startswith("#")]
+
+
+def test_top_ten_is_the_local_engines_for_nearly_every_query(seeded: ClusterEngine, seed_index: Path) -> None:
+    """The cluster's candidates ranked in the application as the local engine ranks: the same top
+    10 for at least 95% of the queries (ties aside: the same scores in the same order)."""
+    queries = [q for q, opts in PARITY if q and not opts] + bench_queries()
+    same = 0
+    differ = []
+    for q in queries:
+        local = api.search(q, seed_index, api.SearchOptions(collapse=False, limit=10)).hits
+        parsed = parse_query(q)
+        filters = api.build_filters(parsed, api.SearchOptions())
+        remote = seeded.search(parsed, filters, 10, 0, "relevance", collapse=False).hits
+        if [h.id for h in local] == [h.passage.id for h in remote] or [h.score for h in local] == [h.score for h in remote]:
+            same += 1
+        else:
+            differ.append(q)
+    assert same >= 0.95 * len(queries), differ

@@ -21,7 +21,7 @@ from ...model import IndexStats, StoredPassage
 from ...query import ParsedQuery
 from ..base import Count, EngineHit, EngineResult, Filters, MergeReport, Sort
 from ..columnar.locking import WriteLock
-from . import client, queries, schema
+from . import client, queries, ranking, schema
 from .cluster import ClusterConfig
 from .writer import ClusterWriter
 
@@ -29,6 +29,8 @@ from .writer import ClusterWriter
 # values per shard (2,269 counties at 100 MB), and paging needs offset + limit.
 MAX_MATCHES = 10_000
 MAX_FILES = 1_000_000
+# Candidates the application ranks when a query has more matches (every match when fewer).
+POOL = 1000
 # Rows an inexact term's superset may bring to check in the app (their text is read).
 MAX_CHECKED = 20_000
 # The sort key of each order and its direction (ties by id); oldest first lists the undated (0)
@@ -47,6 +49,7 @@ class ClusterEngine:
         self._lock: WriteLock | None = None
         # Reads the aggregator left partial (a replica down) and the shards answered instead.
         self.gathered = 0
+        self._stats: tuple[int, ranking.Collection] | None = None
 
     # --- writing: the indexer's calls -------------------------------------------------------
 
@@ -162,15 +165,18 @@ class ClusterEngine:
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         max_matches = max(MAX_MATCHES, offset + limit)
         facet_sql = " ".join(f"FACET {name} ORDER BY COUNT(*) DESC LIMIT {max_matches}" for name in FACETS)
-        key, direction = _KEYS[sort]
-        hits_sql = (
-            f"SELECT id, stored, {key} AS k FROM {{index}}{where} ORDER BY k {direction}, id ASC "
-            f"LIMIT {{offset}},{{limit}} OPTION max_matches={max_matches}, ranker=bm25"
-        )
-        rows = self._read(hits_sql, args, offset, limit, descending=direction == "DESC").rows
         answer = self._read(f"SELECT id FROM {{index}}{where} LIMIT 0 OPTION max_matches={max_matches} {facet_sql}", args)
         total = answer.total
-        hits = [EngineHit(_stored(row[1]), 0.0) for row in rows]
+        if sort == "relevance" and query.must and limit:
+            hits = self._ranked(query, where, args, total, offset, limit)
+        else:
+            key, direction = _KEYS[sort]
+            hits_sql = (
+                f"SELECT id, stored, {key} AS k FROM {{index}}{where} ORDER BY k {direction}, id ASC "
+                f"LIMIT {{offset}},{{limit}} OPTION max_matches={max_matches}"
+            )
+            rows = self._read(hits_sql, args, offset, limit, descending=direction == "DESC").rows if limit else []
+            hits = [EngineHit(_stored(row[1]), 0.0) for row in rows]
         known = schema.known_values(self.config.data_dir)
         facets: dict[str, dict[str, int]] = {}
         distinct: dict[str, int] = {}
@@ -191,11 +197,53 @@ class ClusterEngine:
             total=total, hits=hits, facets=facets, collapsed_total=total, facet_distinct=distinct, articles=articles
         )
 
-    def _read(self, template: str, args: list[Any], offset: int = 0, limit: int = 0, descending: bool = False) -> client.Answer:
+    def _ranked(self, query: ParsedQuery, where: str, args: list[Any], total: int, offset: int, limit: int) -> list[EngineHit]:
+        """The page of hits in the local engine's order: every match scored in the application when
+        there are at most ``POOL`` (exact), else the cluster's best ``POOL`` by tf-idf of the words."""
+        pool = max(POOL, 2 * (offset + limit))
+        words = ranking.query_words(query)
+        match_args = list(args)
+        if words and args:
+            maybe = " | ".join(schema.word_token(w) for w in words)
+            match_args[0] = f"({args[0]}) MAYBE (@words {maybe})"
+        sql = (
+            f"SELECT id, stored, WEIGHT() AS k FROM {{index}}{where} ORDER BY k DESC, id ASC LIMIT {{offset}},{{limit}} "
+            f"OPTION max_matches={max(pool, MAX_MATCHES)}, ranker=expr('sum(tf_idf)*1000000'), idf='plain,tfidf_unnormalized'"
+        )
+        rows = self._read(sql, match_args, 0, min(total, pool), descending=True).rows
+        collection = self._collection(words)
+        scored = []
+        for row_id, raw, _ in rows:
+            fields = json.loads(raw)
+            scored.append((-ranking.score(query, fields, collection), fields["path_key"], fields.get("seq", 0), int(row_id), raw))
+        scored.sort()
+        return [EngineHit(_stored(raw), round(-neg, 4)) for neg, _, _, _, raw in scored[offset : offset + limit]]
+
+    def _collection(self, words: list[str]) -> ranking.Collection:
+        """Passages, their average length in words and each word's document frequency, per generation."""
+        generation = self.generation()
+        if self._stats is None or self._stats[0] != generation:
+            answer = self._read("SELECT COUNT(*) AS c, SUM(doclen) AS s FROM {index} LIMIT 1")
+            # One row through the aggregator; one per shard when the shards answered instead.
+            count, length = sum(int(r[0]) for r in answer.rows), sum(int(r[1]) for r in answer.rows)
+            self._stats = (generation, ranking.Collection(count, length / count if count else 0.0, {}))
+        collection = self._stats[1]
+        for w in words:
+            if w not in collection.frequency:
+                found = self._read(
+                    "SELECT id FROM {index} WHERE MATCH(%s) LIMIT 0 OPTION max_matches=1", [f"@words {schema.word_token(w)}"]
+                )
+                collection.frequency[w] = found.total
+        return collection
+
+    def _read(
+        self, template: str, args: list[Any] | None = None, offset: int = 0, limit: int = 0, descending: bool = False
+    ) -> client.Answer:
         """``template`` (``{index}``, and ``{offset}``, ``{limit}`` for hits) through the aggregator;
         if it stays partial (a replica died under it), from each shard's replicas directly, merged:
         totals and facet counts summed (shards hold disjoint passages, and each article is on
         one shard), hits merged by their sort key ``k`` then id."""
+        args = args or []
         try:
             return client.read(self._connection(), template.format(index=schema.DISTRIBUTED, offset=offset, limit=limit), args)
         except client.PartialResult:
@@ -253,6 +301,11 @@ class ClusterEngine:
         return false
 
 
+_NOT_STORED_FIELDS = ("is_title", "place_names", "seq")  # kept for ranking, not part of StoredPassage
+
+
 def _stored(raw: str | bytes) -> StoredPassage:
     fields = json.loads(raw)
+    for name in _NOT_STORED_FIELDS:
+        fields.pop(name, None)
     return StoredPassage(**fields)

@@ -47,9 +47,9 @@ def text_expression(term: Term) -> str:
         words = window_words(term.text)
         if words and len(words) == 2:
             parts.append(window_expression(words, window_limit(term.text)))
-        place = schema.word_token(fold(term.text).strip())
-        if place:
-            parts.append(f"(@place {place})")
+        name = fold(term.text).strip()
+        if name:
+            parts.append(f"(@place {schema.word_token(name, schema.PLACE)})")
     return "(" + " | ".join(parts) + ")" if parts else NOTHING
 
 

@@ -8,8 +8,9 @@ Fields (full-text):
   ../shared/notes/sphinxql-facts.md).
 - ``mchars``: the same over the *matching text* (``matching.matching_text``: quotation marks and
   、 removed): an unquoted term's rule (a).
-- ``words``, ``title``, ``section``: the analyzer's words, one token each, for ranking.
-- ``place``: the place names a user may type for the passage's place (rule (c)).
+- ``words``, ``title``, ``section``: the analyzer's words, one token each (``w``/``t``/``s`` +
+  the word), for ranking.
+- ``place``: the place names a user may type for the passage's place (``p`` + the name; rule (c)).
 
 Attributes: the registry's column fields as integer codes (``value_code``: a 31-bit hash of the
 stored value, 0 for none), the date range keys, the file's id (removal by file), the content hash
@@ -28,7 +29,7 @@ DISTRIBUTED = "passages"
 CHARSET = "0..9, a..z, A..Z->a..z, _, U+3400..U+4DBF, U+4E00..U+9FFF, U+F900..U+FAFF"
 TEXT_FIELDS = ("qchars", "mchars", "words", "title", "section", "place")
 CODE_ATTRS = ("province", "city", "county", "doc_type", "collection", "year")
-UINT_ATTRS = (*CODE_ATTRS, "date_start", "date_end", "paragraph")
+UINT_ATTRS = (*CODE_ATTRS, "date_start", "date_end", "paragraph", "doclen")
 BIGINT_ATTRS = ("file_id", "content", "doc")
 STRING_ATTRS = ("stored",)
 MULTI_ATTRS = ("places",)  # city or county codes: the city filter matches either
@@ -78,9 +79,15 @@ def char_tokens(text: str) -> str:
     return " ".join(char_token(ch) for ch in text if not ch.isspace())
 
 
-def word_token(word: str) -> str:
-    """A word as one token: characters outside the charset spelled as ``x`` + hex, glued."""
-    return "".join(ch if _in_charset(ch) else f"x{ord(ch):x}" for ch in word.lower() if not ch.isspace())
+# Each field's word tokens start with their own letter: a word's document frequency (BM25's idf)
+# is then the passages holding it in the text, not those whose title holds it, and a one-character
+# word (市) is not the character token of the same character.
+WORD, TITLE, SECTION, PLACE = "w", "t", "s", "p"
+
+
+def word_token(word: str, prefix: str = WORD) -> str:
+    """A word as one token of a field: characters outside the charset spelled as ``x`` + hex, glued."""
+    return prefix + "".join(ch if _in_charset(ch) else f"x{ord(ch):x}" for ch in word.lower() if not ch.isspace())
 
 
 def value_code(value: Any) -> int:

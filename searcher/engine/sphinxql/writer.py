@@ -22,7 +22,7 @@ BATCH = 200
 _COLUMNS = ("id", *schema.TEXT_FIELDS, *schema.UINT_ATTRS, *schema.BIGINT_ATTRS, *schema.MULTI_ATTRS, *schema.STRING_ATTRS)
 
 
-def passage_row(p: Passage, path_key: str, content_hash: str) -> tuple[Any, ...]:
+def passage_row(p: Passage, path_key: str, content_hash: str, seq: int = 0) -> tuple[Any, ...]:
     """The row of one analysed passage, in ``_COLUMNS`` order (multi-value attributes as "(1,2)")."""
     a = p.analyzed
     if a is None:
@@ -47,6 +47,9 @@ def passage_row(p: Passage, path_key: str, content_hash: str) -> tuple[Any, ...]
         "doc_type": p.doc_type,
         "date": p.date,
         "is_heading": p.is_heading,
+        "is_title": p.is_title,
+        "seq": seq,  # its place in its file: ties in ranking go by file, then this
+        "place_names": list(a.place_names),
         "page": p.page,
         "compilation": p.compilation,
         "collection": p.collection,
@@ -60,9 +63,9 @@ def passage_row(p: Passage, path_key: str, content_hash: str) -> tuple[Any, ...]
         "qchars": schema.char_tokens(folded),
         "mchars": schema.char_tokens(matching_text(folded)),
         "words": " ".join(schema.word_token(w) for w in words),
-        "title": " ".join(schema.word_token(w) for w in analyzer_words(p.title or "")),
-        "section": " ".join(schema.word_token(w) for w in analyzer_words(p.section or "")),
-        "place": " ".join(schema.word_token(n) for n in a.place_names),
+        "title": " ".join(schema.word_token(w, schema.TITLE) for w in analyzer_words(p.title or "")),
+        "section": " ".join(schema.word_token(w, schema.SECTION) for w in analyzer_words(p.section or "")),
+        "place": " ".join(schema.word_token(n, schema.PLACE) for n in a.place_names),
         "province": schema.value_code(p.place.province),
         "city": schema.value_code(p.place.city),
         "county": schema.value_code(p.place.county),
@@ -72,6 +75,7 @@ def passage_row(p: Passage, path_key: str, content_hash: str) -> tuple[Any, ...]
         "date_start": date_key(p.date, end=False) if p.date else 0,
         "date_end": date_key(p.date, end=True) if p.date else 0,
         "paragraph": p.paragraph,
+        "doclen": len(a.text_hashes),
         "file_id": schema.file_id(path_key),
         "content": int(content_hash[:15], 16) if content_hash else 0,
         "doc": schema.row_id(p.doc_id, ""),
@@ -89,13 +93,18 @@ class ClusterWriter:
         self._rows: dict[int, list[tuple[Any, ...]]] = {}
         self._deleted: list[int] = []
         self._values: dict[str, dict[int, str]] = {}
+        self._seq: dict[str, int] = {}
 
     def delete_file(self, path_key: str) -> None:
         self._deleted.append(schema.file_id(path_key))
 
     def add_document(self, doc: Document, path_key: str, content_hash: str) -> None:
         shard = schema.shard_of(doc.doc_id, self.config.shards)
-        self._rows.setdefault(shard, []).extend(passage_row(p, path_key, content_hash) for p in doc.passages)
+        start = self._seq.get(path_key, 0)
+        self._seq[path_key] = start + len(doc.passages)
+        self._rows.setdefault(shard, []).extend(
+            passage_row(p, path_key, content_hash, start + k) for k, p in enumerate(doc.passages)
+        )
         for p in doc.passages:
             for name, value in (
                 ("province", p.place.province),
