@@ -301,7 +301,7 @@ class ClusterEngine:
         return false
 
 
-_NOT_STORED_FIELDS = ("is_title", "place_names", "seq")  # kept for ranking, not part of StoredPassage
+_NOT_STORED_FIELDS = ("is_title", "place_names", "seq", "words")  # kept for ranking, not part of StoredPassage
 
 
 def _stored(raw: str | bytes) -> StoredPassage:

@@ -54,7 +54,8 @@ def score(query: ParsedQuery, stored: dict[str, Any], collection: Collection) ->
     """One passage's score, as ``columnar.scoring.bm25`` gives it."""
     text = stored["text"]
     folded = fold(text)
-    counts = Counter(words(text))
+    # The words as the indexer found them (stored with the passage), else found again.
+    counts = Counter(stored["words"].split(" ") if stored.get("words") else words(text))
     length = sum(counts.values())
     norm = BM25_K1 * (1 - BM25_B + BM25_B * length / collection.average_length) if collection.average_length else BM25_K1
     n = max(1, collection.passages)

@@ -49,6 +49,8 @@ def passage_row(p: Passage, path_key: str, content_hash: str, seq: int = 0) -> t
         "is_heading": p.is_heading,
         "is_title": p.is_title,
         "seq": seq,  # its place in its file: ties in ranking go by file, then this
+        # its words as indexed: ranking counts them without segmenting the text again
+        "words": " ".join(words) if words else None,
         "place_names": list(a.place_names),
         "page": p.page,
         "compilation": p.compilation,
