@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..base import EngineUnavailable
+from . import dialect
 
 RETRIES = 2
 RETRY_PAUSE = (0.1, 0.4)
@@ -80,7 +81,7 @@ def _read(conn: Any, sql: str, args: Sequence[Any]) -> Answer:
                 facets.append(list(cur.fetchall()))
             cur.execute("SHOW META")
             meta = {str(k): str(v) for k, v in cur.fetchall()}
-        if not meta.get("warning"):
+        if not meta.get("warning") and dialect.exact_total(meta):
             return Answer(rows, facets, meta)
     raise PartialResult(f"the cluster answered with a warning {RETRIES + 1} times: {meta.get('warning')}")
 

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema
+from . import dialect, schema
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -122,6 +122,7 @@ class ClusterConfig:
     def config_text(self, node: Node) -> str:
         """The searchd configuration of one node."""
         d = node.directory
+        searchd_lines = "\n".join(f"    {line}" for line in dialect.SEARCHD_LINES)
         searchd = f"""
 searchd
 {{
@@ -131,7 +132,7 @@ searchd
     query_log = {d / "query.log"}
     pid_file = {d / "searchd.pid"}
     binlog_path = {d}
-    workers = threads
+{searchd_lines}
     max_packet_size = 64M
     agent_retry_count = 3
     agent_retry_delay = 50
@@ -148,7 +149,7 @@ index {schema.DISTRIBUTED}
 {{
     type = distributed
 {agents}
-    ha_strategy = nodeads
+    ha_strategy = {dialect.HA_STRATEGY}
     agent_connect_timeout = 200
     agent_query_timeout = 3000
 }}

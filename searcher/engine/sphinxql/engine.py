@@ -21,7 +21,7 @@ from ...model import IndexStats, StoredPassage
 from ...query import ParsedQuery
 from ..base import Count, EngineHit, EngineResult, Filters, MergeReport, Sort
 from ..columnar.locking import WriteLock
-from . import client, queries, ranking, schema
+from . import client, dialect, queries, ranking, schema
 from .cluster import ClusterConfig
 from .writer import ClusterWriter
 
@@ -66,7 +66,7 @@ class ClusterEngine:
         """path_key -> content hash of every file in the cluster (one row of each file's)."""
         answer = client.read(
             self._connection(),
-            f"SELECT file_id, stored FROM {schema.DISTRIBUTED} GROUP BY file_id LIMIT {MAX_FILES} OPTION max_matches={MAX_FILES}",
+            f"SELECT file_id, stored FROM {schema.DISTRIBUTED} GROUP BY file_id LIMIT {MAX_FILES} {dialect.options(MAX_FILES)}",
         )
         if answer.total > MAX_FILES:
             raise queries.Unsupported(f"the cluster holds over {MAX_FILES:,} files; listing them needs paging (not yet)")
@@ -94,7 +94,7 @@ class ClusterEngine:
         answer = client.read(
             self._connection(),
             f"SELECT id, stored FROM {schema.DISTRIBUTED} WHERE doc = {schema.row_id(doc_id, '')} "
-            f"ORDER BY file_id ASC, paragraph ASC LIMIT {MAX_MATCHES} OPTION max_matches={MAX_MATCHES}",
+            f"ORDER BY file_id ASC, paragraph ASC LIMIT {MAX_MATCHES} {dialect.options(MAX_MATCHES)}",
         )
         return [_stored(raw) for _, raw in answer.rows]
 
@@ -103,17 +103,17 @@ class ClusterEngine:
 
     def stats(self) -> IndexStats:
         conn = self._connection()
-        passages = client.read(conn, f"SELECT id FROM {schema.DISTRIBUTED} LIMIT 0 OPTION max_matches=1").total
+        passages = client.read(conn, f"SELECT id FROM {schema.DISTRIBUTED} LIMIT 0 {dialect.options(1)}").total
 
         def distinct(attr: str) -> int:
             # Exact while max_matches holds every group of a shard.
             sql = f"SELECT {attr} FROM {schema.DISTRIBUTED} WHERE {attr} > 0 GROUP BY {attr} LIMIT 0"
-            return client.read(conn, f"{sql} OPTION max_matches={MAX_FILES}").total
+            return client.read(conn, f"{sql} {dialect.options(MAX_FILES)}").total
 
         years = client.read(
             conn,
             f"SELECT year, COUNT(*) AS n FROM {schema.DISTRIBUTED} WHERE year > 0 GROUP BY year ORDER BY year ASC "
-            f"LIMIT 1000 OPTION max_matches=1000",
+            f"LIMIT 1000 {dialect.options(1000)}",
         ).rows
         return IndexStats(
             documents=distinct("doc"),
@@ -165,7 +165,7 @@ class ClusterEngine:
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         max_matches = max(MAX_MATCHES, offset + limit)
         facet_sql = " ".join(f"FACET {name} ORDER BY COUNT(*) DESC LIMIT {max_matches}" for name in FACETS)
-        answer = self._read(f"SELECT id FROM {{index}}{where} LIMIT 0 OPTION max_matches={max_matches} {facet_sql}", args)
+        answer = self._read(f"SELECT id FROM {{index}}{where} LIMIT 0 {dialect.options(max_matches)} {facet_sql}", args)
         total = answer.total
         if sort == "relevance" and query.must and limit:
             hits = self._ranked(query, where, args, total, offset, limit)
@@ -173,7 +173,7 @@ class ClusterEngine:
             key, direction = _KEYS[sort]
             hits_sql = (
                 f"SELECT id, stored, {key} AS k FROM {{index}}{where} ORDER BY k {direction}, id ASC "
-                f"LIMIT {{offset}},{{limit}} OPTION max_matches={max_matches}"
+                f"LIMIT {{offset}},{{limit}} {dialect.options(max_matches)}"
             )
             rows = self._read(hits_sql, args, offset, limit, descending=direction == "DESC").rows if limit else []
             hits = [EngineHit(_stored(row[1]), 0.0) for row in rows]
@@ -190,9 +190,7 @@ class ClusterEngine:
             ordered = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
             distinct[name] = len(ordered)
             facets[name] = dict(ordered[:facet_size] if facet_size is not None else ordered)
-        articles = self._read(
-            f"SELECT doc FROM {{index}}{where} GROUP BY doc LIMIT 0 OPTION max_matches={max_matches}", args
-        ).total
+        articles = self._read(f"SELECT doc FROM {{index}}{where} GROUP BY doc LIMIT 0 {dialect.options(max_matches)}", args).total
         return EngineResult(
             total=total, hits=hits, facets=facets, collapsed_total=total, facet_distinct=distinct, articles=articles
         )
@@ -208,7 +206,7 @@ class ClusterEngine:
             match_args[0] = f"({args[0]}) MAYBE (@words {maybe})"
         sql = (
             f"SELECT id, stored, WEIGHT() AS k FROM {{index}}{where} ORDER BY k DESC, id ASC LIMIT {{offset}},{{limit}} "
-            f"OPTION max_matches={max(pool, MAX_MATCHES)}, ranker=expr('sum(tf_idf)*1000000'), idf='plain,tfidf_unnormalized'"
+            f"{dialect.options(max(pool, MAX_MATCHES), dialect.CANDIDATE_RANKER)}"
         )
         rows = self._read(sql, match_args, 0, min(total, pool), descending=True).rows
         collection = self._collection(words)
@@ -231,7 +229,7 @@ class ClusterEngine:
         for w in words:
             if w not in collection.frequency:
                 found = self._read(
-                    "SELECT id FROM {index} WHERE MATCH(%s) LIMIT 0 OPTION max_matches=1", [f"@words {schema.word_token(w)}"]
+                    "SELECT id FROM {index} WHERE MATCH(%s) LIMIT 0 " + dialect.options(1), [f"@words {schema.word_token(w)}"]
                 )
                 collection.frequency[w] = found.total
         return collection
@@ -287,7 +285,7 @@ class ClusterEngine:
         for check in plan.checks:
             where = " AND ".join(["MATCH(%s)", *conditions])
             answer = self._read(
-                f"SELECT id, stored FROM {{index}} WHERE {where} LIMIT {MAX_CHECKED} OPTION max_matches={MAX_CHECKED}",
+                f"SELECT id, stored FROM {{index}} WHERE {where} LIMIT {MAX_CHECKED} {dialect.options(MAX_CHECKED)}",
                 [check.expression],
             )
             if answer.total > MAX_CHECKED:
