@@ -30,10 +30,21 @@ from searcher.query import QueryError  # noqa: E402
 
 
 def free_base(count: int) -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        base = int(s.getsockname()[1])
-    return base if base + count < 65000 else 20000
+    """A port with ``count`` free ports from it (loopback)."""
+    for _ in range(100):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = int(s.getsockname()[1])
+        if base + count >= 65000:
+            continue
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise SystemExit("no free ports")
 
 
 def rss_mb(pid: int) -> float:
@@ -78,8 +89,8 @@ def main() -> None:
         work,
     )
     running = Cluster(config)
-    start_caught_up(running)
     try:
+        start_caught_up(running)
         t = time.perf_counter()
         api.index([str(docs)], local_dir, jobs=2)
         local_s = time.perf_counter() - t

@@ -169,12 +169,21 @@ class Cluster:
     def start(self, nodes: list[Node] | None = None, timeout: float = START_SECONDS, detach: bool = False) -> None:
         """Start the nodes: children of this process (stopped by ``stop``), or with ``detach``
         daemons of their own that outlive it (``stop_by_pid_files``)."""
-        for node in nodes or self.config.nodes:
+        chosen = nodes or self.config.nodes
+        try:
+            for node in chosen:
+                if detach:
+                    self.start_daemon(node)
+                else:
+                    self.start_node(node)
+            self.wait(chosen, timeout)
+        except ClusterError:
+            # Nothing half-started is left behind: what did start is stopped again.
+            for node in chosen:
+                self.stop_node(node)
             if detach:
-                self.start_daemon(node)
-            else:
-                self.start_node(node)
-        self.wait(nodes or self.config.nodes, timeout)
+                stop_by_pid_files(self.config)
+            raise
 
     def _prepare(self, node: Node) -> Path:
         node.directory.mkdir(parents=True, exist_ok=True)

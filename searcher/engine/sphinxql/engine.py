@@ -30,7 +30,7 @@ from .writer import ClusterWriter
 MAX_MATCHES = 10_000
 MAX_FILES = 1_000_000
 # Candidates the application ranks when a query has more matches (every match when fewer).
-POOL = 1000
+POOL = 3000
 # Rows an inexact term's superset may bring to check in the app (their text is read).
 MAX_CHECKED = 20_000
 # The sort key of each order and its direction (ties by id); oldest first lists the undated (0)
@@ -202,14 +202,20 @@ class ClusterEngine:
         words = ranking.query_words(query)
         match_args = list(args)
         if words and args:
-            maybe = " | ".join(schema.word_token(w) for w in words)
-            match_args[0] = f"({args[0]}) MAYBE (@words {maybe})"
+            fields = [
+                (name, prefix) for name, prefix in (("words", schema.WORD), ("title", schema.TITLE), ("section", schema.SECTION))
+            ]
+            maybe = " | ".join(
+                f"(@{name} " + " | ".join(schema.word_token(w, prefix) for w in words) + ")" for name, prefix in fields
+            )
+            match_args[0] = f"({args[0]}) MAYBE ({maybe})"
+        collection = self._collection(words)
+        ranker = dialect.candidate_ranker(collection.average_length, _shortest_term(query))
         sql = (
             f"SELECT id, stored, WEIGHT() AS k FROM {{index}}{where} ORDER BY k DESC, id ASC LIMIT {{offset}},{{limit}} "
-            f"{dialect.options(max(pool, MAX_MATCHES), dialect.CANDIDATE_RANKER)}"
+            f"{dialect.options(max(pool, MAX_MATCHES), ranker)}"
         )
         rows = self._read(sql, match_args, 0, min(total, pool), descending=True).rows
-        collection = self._collection(words)
         scored = []
         for row_id, raw, _ in rows:
             fields = json.loads(raw)
@@ -297,6 +303,12 @@ class ClusterEngine:
                 if not term_spans(fold(json.loads(raw)["text"]), check.term):
                     false.add(int(row_id))
         return false
+
+
+def _shortest_term(query: ParsedQuery) -> int:
+    """The fewest words of a positive term (a title holding them in a row gets the title bonus)."""
+    counts = [len(ranking.term_words(t.text)) for t in query.positive_terms()]
+    return max(1, min(counts, default=1))
 
 
 _NOT_STORED_FIELDS = ("is_title", "place_names", "seq", "words")  # kept for ranking, not part of StoredPassage

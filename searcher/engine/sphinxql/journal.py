@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import client
-from .cluster import Cluster, ClusterConfig, Node
+from .cluster import Cluster, ClusterConfig, ClusterError, Node, stop_by_pid_files
 
 JOURNAL_DIR = "journal"
 APPLIED_FILE = "applied.json"
@@ -127,9 +127,16 @@ def start_replica(cluster: Cluster, node: Node, detach: bool = False) -> int:
 
 
 def start_caught_up(cluster: Cluster, detach: bool = False) -> int:
-    """Start every node, each replica brought up to date first; the entries replayed."""
-    replayed = sum(start_replica(cluster, node, detach) for node in cluster.config.nodes[:-1])
-    cluster.start([cluster.config.aggregator], detach=detach)
+    """Start every node, each replica brought up to date first; the entries replayed. If one
+    fails, those started are stopped again."""
+    try:
+        replayed = sum(start_replica(cluster, node, detach) for node in cluster.config.nodes[:-1])
+        cluster.start([cluster.config.aggregator], detach=detach)
+    except (ClusterError, client.Unreachable):
+        cluster.stop()
+        if detach:
+            stop_by_pid_files(cluster.config)
+        raise
     return replayed
 
 

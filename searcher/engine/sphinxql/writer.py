@@ -78,6 +78,7 @@ def passage_row(p: Passage, path_key: str, content_hash: str, seq: int = 0) -> t
         "date_end": date_key(p.date, end=True) if p.date else 0,
         "paragraph": p.paragraph,
         "doclen": len(a.text_hashes),
+        "heading": int(p.is_heading and not p.is_title),  # damped in ranking
         "file_id": schema.file_id(path_key),
         "content": int(content_hash[:15], 16) if content_hash else 0,
         "doc": schema.row_id(p.doc_id, ""),
