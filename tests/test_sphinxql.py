@@ -415,3 +415,35 @@ def test_top_ten_is_the_local_engines_for_nearly_every_query(seeded: ClusterEngi
         else:
             differ.append(q)
     assert same >= 0.95 * len(queries), differ
+
+
+def test_the_web_app_serves_the_cluster(seeded: ClusterEngine, seed_index: Path, tmp_path: Path) -> None:
+    """The Flask app on an index folder whose passages live in the cluster: the search page, its
+    JSON twin and a document page, with the local engine's counts."""
+    from web import create_app
+
+    config = seeded.config
+    toml = tmp_path / "cluster.toml"
+    toml.write_text(
+        f"[cluster]\nbase_port = {config.base_port}\nshards = {config.shards}\nreplicas = {config.replicas}\n"
+        f'data_dir = "{config.data_dir}"\n',
+        encoding="utf-8",
+    )
+    index_dir = tmp_path / "index"
+    api.use_cluster(index_dir, toml)
+    client_ = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    local = api.search("飞线充电", seed_index, api.SearchOptions(collapse=False))
+    data = client_.get("/api/search", query_string={"q": "飞线充电", "collapse": "0"}).get_json()
+    assert data["total"] == local.total and [h["id"] for h in data["hits"]] == [h.id for h in local.hits]
+    page = client_.get("/", query_string={"q": "飞线充电", "collapse": "0"}).get_data(as_text=True)
+    assert f"共 {local.total} 条结果" in page
+    doc = client_.get(f"/doc/{local.hits[0].doc_id}").get_data(as_text=True)
+    assert local.hits[0].title in doc
+    # the inventory, whole and for a query, as the local engine lists it
+    for query in ("", "路长", "志愿服务活动开展"):
+        keys = ("doc_id", "title", "province", "city", "county", "date", "passages", "matches", "compilation", "collection")
+        remote_docs = [tuple(getattr(a, k) for k in keys) for a in api.documents(query, index_dir)]
+        assert remote_docs == [tuple(getattr(a, k) for k in keys) for a in api.documents(query, seed_index)], query
+    # what the cluster cannot do yet is a message on the page, not an error page
+    refused = client_.get("/", query_string={"q": "文明 -门前?包"})
+    assert refused.status_code == 400 and "cluster engine" in refused.get_data(as_text=True)

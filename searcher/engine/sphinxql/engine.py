@@ -17,7 +17,7 @@ from typing import Any
 from ...analysis import analyzer_id, fold
 from ...fields import FACETS
 from ...matching import term_spans
-from ...model import IndexStats, StoredPassage
+from ...model import ArticleRef, IndexStats, StoredPassage
 from ...query import ParsedQuery
 from ..base import Count, EngineHit, EngineResult, Filters, MergeReport, Sort
 from ..columnar.locking import WriteLock
@@ -97,6 +97,52 @@ class ClusterEngine:
             f"ORDER BY file_id ASC, paragraph ASC LIMIT {MAX_MATCHES} {dialect.options(MAX_MATCHES)}",
         )
         return [_stored(raw) for _, raw in answer.rows]
+
+    def articles(self, query: ParsedQuery, filters: Filters) -> list[ArticleRef]:
+        """Every article with a passage the query and filters keep, in index order (files by path,
+        articles in file order), from its first passage; ``passages`` all its passages."""
+        plan = queries.plan(query)
+        conditions = queries.where(filters)
+        false = self._false_matches(self._connection(), plan, conditions)
+        args: list[Any] = []
+        if plan.expression is not None:
+            conditions.insert(0, "MATCH(%s)")
+            args.append(plan.expression)
+        if false:
+            conditions.append(f"id NOT IN ({','.join(map(str, sorted(false)))})")
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        kept = self._read(
+            f"SELECT doc, COUNT(*) AS n FROM {{index}}{where} GROUP BY doc LIMIT {MAX_FILES} {dialect.options(MAX_FILES)}",
+            args,
+        ).rows
+        if not kept:
+            return []
+        codes = ",".join(str(int(row[0])) for row in kept)
+        # Each article as its first passage (the title passage) shows it, and all its passages counted.
+        everything = self._read(
+            f"SELECT doc, stored, COUNT(*) AS n FROM {{index}} WHERE doc IN ({codes}) GROUP BY doc "
+            f"WITHIN GROUP ORDER BY paragraph ASC LIMIT {MAX_FILES} {dialect.options(MAX_FILES)}"
+        ).rows
+        matches = {int(doc): int(n) for doc, n in kept}
+        out = []
+        for doc, raw, n in everything:
+            f = json.loads(raw)
+            ref = ArticleRef(
+                f["doc_id"],
+                f["title"] or "",
+                f["source"] or "",
+                f["province"],
+                f["city"],
+                f["county"],
+                f["date"],
+                int(n),
+                f["doc_type"],
+                matches.get(int(doc), 0),
+                f.get("compilation"),
+                f.get("collection"),
+            )
+            out.append(((f["path_key"], f.get("seq", 0)), ref))
+        return [ref for _, ref in sorted(out, key=lambda t: t[0])]
 
     def nearest_words(self, term: str, limit: int) -> list[str]:
         return []  # "did you mean" needs the word list: not on the cluster yet
