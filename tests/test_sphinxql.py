@@ -267,6 +267,10 @@ def test_the_cli_indexes_into_a_cluster_and_searches_it(tmp_path: Path, seeds_di
             or f"passages:   {len(list(api.open_index(seed_index).all_passages()))}" in stats
         )
         assert "sphinxql (2 shards x 1 replicas)" in stats
+        for command in (["export", "路长", "--format", "jsonl"], ["kwic", "路长"], ["trend", "路长", "--by", "year"]):
+            refused = runner.invoke(main, [*args, *command])
+            assert refused.exit_code != 0 and "not supported on the cluster engine yet" in refused.output, command
+            assert "Traceback" not in refused.output
     finally:
         stopped = runner.invoke(main, ["cluster", "stop", str(toml)])
     assert stopped.exit_code == 0 and "stopped 3 nodes" in stopped.stderr

@@ -58,7 +58,7 @@ def open_engine(index_dir: Path, create: bool = False) -> Engine:
         from .sphinxql.cluster import ClusterConfig
         from .sphinxql.engine import ClusterEngine
 
-        return ClusterEngine(ClusterConfig.load(cluster))  # type: ignore[return-value]  # the protocol, in part
+        return ClusterEngine(ClusterConfig.load(cluster))
     from .columnar import ColumnarEngine
 
     return ColumnarEngine(index_dir, create=create)

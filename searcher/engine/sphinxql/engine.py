@@ -144,6 +144,38 @@ class ClusterEngine:
             out.append(((f["path_key"], f.get("seq", 0)), ref))
         return [ref for _, ref in sorted(out, key=lambda t: t[0])]
 
+    # --- not on the cluster yet: a message naming what, never an AttributeError ---------------
+
+    def _not_yet(self, what: str) -> queries.Unsupported:
+        return queries.Unsupported(
+            f"{what} is not supported on the cluster engine yet; use a local index for it (searcher --index-dir DIR index PATH)",
+            f"集群引擎暂不支持{what}；请使用本机索引。",
+        )
+
+    def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> Any:
+        raise self._not_yet("export")
+
+    def distribution(self, query: ParsedQuery, filters: Filters, by: tuple[str, ...]) -> Any:
+        raise self._not_yet("trend")
+
+    def word_counts(self, query: ParsedQuery, filter_sets: list[Filters]) -> Any:
+        raise self._not_yet("collocates and keyness")
+
+    def word_totals(self, filters: Filters, words: Any) -> Any:
+        raise self._not_yet("collocates and keyness")
+
+    def match_texts(self, query: ParsedQuery, filters: Filters, sort: Sort | None) -> Any:
+        raise self._not_yet("the concordance")
+
+    def word_strings(self, words: Any) -> dict[int, str]:
+        raise self._not_yet("collocates and keyness")
+
+    def duplicate_articles(self, min_share: float = 0.5) -> list[Any]:
+        raise self._not_yet("the dupes report")
+
+    def all_passages(self) -> Any:
+        raise self._not_yet("reading every passage")
+
     def nearest_words(self, term: str, limit: int) -> list[str]:
         return []  # "did you mean" needs the word list: not on the cluster yet
 
