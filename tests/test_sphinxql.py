@@ -92,6 +92,21 @@ def seeded(cluster: Cluster, seeds_dir: Path) -> ClusterEngine:
     return ClusterEngine(cluster.config)
 
 
+@pytest.fixture(scope="module")
+def cluster_index(seeded: ClusterEngine, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index folder whose passages are the seeded cluster's."""
+    config = seeded.config
+    folder = tmp_path_factory.mktemp("cluster-index")
+    toml = folder / "cluster.toml"
+    toml.write_text(
+        f"[cluster]\nbase_port = {config.base_port}\nshards = {config.shards}\nreplicas = {config.replicas}\n"
+        f'data_dir = "{config.data_dir}"\n',
+        encoding="utf-8",
+    )
+    api.use_cluster(folder / "index", toml)
+    return folder / "index"
+
+
 def test_the_cluster_starts_every_node_and_each_serves_its_index(cluster: Cluster) -> None:
     config = cluster.config
     assert len(config.nodes) == 5 and len({n.sql_port for n in config.nodes} | {n.api_port for n in config.nodes}) == 10
@@ -267,7 +282,7 @@ def test_the_cli_indexes_into_a_cluster_and_searches_it(tmp_path: Path, seeds_di
             or f"passages:   {len(list(api.open_index(seed_index).all_passages()))}" in stats
         )
         assert "sphinxql (2 shards x 1 replicas)" in stats
-        for command in (["export", "路长", "--format", "jsonl"], ["kwic", "路长"], ["trend", "路长", "--by", "year"]):
+        for command in (["export", "路长", "--format", "jsonl"], ["kwic", "路长"], ["collocates", "路长"]):
             refused = runner.invoke(main, [*args, *command])
             assert refused.exit_code != 0 and "not supported on the cluster engine yet" in refused.output, command
             assert "Traceback" not in refused.output
@@ -451,3 +466,20 @@ def test_the_web_app_serves_the_cluster(seeded: ClusterEngine, seed_index: Path,
     # what the cluster cannot do yet is a message on the page, not an error page
     refused = client_.get("/", query_string={"q": "文明 -门前?包"})
     assert refused.status_code == 400 and "cluster engine" in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("by", ["year", "city", "year,province"])
+def test_trends_equal_the_local_engines(cluster_index: Path, seed_index: Path, by: str) -> None:
+    """searcher trend on the cluster: every bucket's matching passages, articles and base, as locally."""
+    for opts in ({}, {"province": ["吉林"]}):
+        queries = ["志愿服务", '"路长"', "老旧小区改造"]
+        local = api.trend(queries, by, seed_index, api.SearchOptions(**opts))
+        remote = api.trend(queries, by, cluster_index, api.SearchOptions(**opts))
+        assert [(r.key, r.passages, r.matched, r.articles) for r in remote.rows] == [
+            (r.key, r.passages, r.matched, r.articles) for r in local.rows
+        ]
+        assert (remote.totals.passages, remote.totals.matched, remote.totals.articles) == (
+            local.totals.passages,
+            local.totals.matched,
+            local.totals.articles,
+        )

@@ -19,7 +19,7 @@ from ...fields import FACETS
 from ...matching import term_spans
 from ...model import ArticleRef, IndexStats, StoredPassage
 from ...query import ParsedQuery
-from ..base import Count, EngineHit, EngineResult, Filters, MergeReport, Sort
+from ..base import Count, Distribution, EngineHit, EngineResult, Filters, MergeReport, Sort
 from ..columnar.locking import WriteLock
 from . import client, dialect, queries, ranking, schema
 from .cluster import ClusterConfig
@@ -28,7 +28,11 @@ from .writer import ClusterWriter
 # OPTION max_matches: facet and group counts are exact only when it is at least the distinct
 # values per shard (2,269 counties at 100 MB), and paging needs offset + limit.
 MAX_MATCHES = 10_000
-MAX_FILES = 1_000_000
+# Files and articles a listing may hold (Sphinx allocates its sorter by max_matches: a million
+# made every GROUP BY take a second).
+MAX_FILES = 200_000
+# Buckets of a distribution (counties x years at most; the sorter Sphinx allocates grows with it).
+MAX_BUCKETS = 50_000
 # Candidates the application ranks when a query has more matches (every match when fewer).
 POOL = 3000
 # Rows an inexact term's superset may bring to check in the app (their text is read).
@@ -155,8 +159,69 @@ class ClusterEngine:
     def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> Any:
         raise self._not_yet("export")
 
-    def distribution(self, query: ParsedQuery, filters: Filters, by: tuple[str, ...]) -> Any:
-        raise self._not_yet("trend")
+    def distribution(self, query: ParsedQuery, filters: Filters, by: tuple[str, ...]) -> Distribution:
+        """Per bucket of ``by`` (facet fields; every bucket the filters keep, matched or not):
+        matching passages, distinct articles among them (exact summed over shards: an article
+        lives on one), all passages of the bucket."""
+        if len(by) > 2:
+            raise self._not_yet("a distribution over more than two fields")
+        unknown = [name for name in by if name not in schema.CODE_ATTRS]
+        if unknown:
+            raise self._not_yet(f"a distribution by {', '.join(unknown)}")
+        key = {0: "0", 1: by[0] if by else "0", 2: f"{by[0]}*4294967296+{by[1]}" if len(by) == 2 else ""}[len(by)]
+        base_where = queries.where(filters)
+        matched_where, args = self._matching(query, filters)
+
+        def counted(conditions: list[str], values: list[Any], what: str) -> dict[int, int]:
+            where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+            answer = self._read(
+                f"SELECT {key} AS g, {what} AS n FROM {{index}}{where} GROUP BY g "
+                f"LIMIT {MAX_BUCKETS} {dialect.options(MAX_BUCKETS)}",
+                values,
+            )
+            if answer.total > MAX_BUCKETS:
+                raise self._not_yet(f"a distribution of more than {MAX_BUCKETS:,} buckets")
+            rows = answer.rows
+            out: dict[int, int] = {}
+            for g, n in rows:  # one row a bucket, or one per shard when the shards answered
+                out[int(g)] = out.get(int(g), 0) + int(n)
+            return out
+
+        passages = counted(base_where, [], "COUNT(*)")
+        matched = counted(matched_where, args, "COUNT(*)")
+        articles = counted(matched_where, args, "COUNT(DISTINCT doc)")
+        known = schema.known_values(self.config.data_dir)
+
+        def value(name: str, code: int) -> str:
+            if not code:
+                return ""
+            return str(code) if name == "year" else known.get(name, {}).get(code, f"#{code}")
+
+        keys = []
+        for g in passages:
+            parts = [g] if len(by) == 1 else [g >> 32, g & 0xFFFFFFFF] if len(by) == 2 else []
+            keys.append((tuple(value(name, code) for name, code in zip(by, parts)), g))
+        keys.sort()
+        return Distribution(
+            tuple(by),
+            [k for k, _ in keys],
+            [matched.get(g, 0) for _, g in keys],
+            [articles.get(g, 0) for _, g in keys],
+            [passages[g] for _, g in keys],
+        )
+
+    def _matching(self, query: ParsedQuery, filters: Filters) -> tuple[list[str], list[Any]]:
+        """The WHERE conditions and arguments of the passages the query and filters keep."""
+        plan = queries.plan(query)
+        conditions = queries.where(filters)
+        false = self._false_matches(self._connection(), plan, conditions)
+        args: list[Any] = []
+        if plan.expression is not None:
+            conditions.insert(0, "MATCH(%s)")
+            args.append(plan.expression)
+        if false:
+            conditions.append(f"id NOT IN ({','.join(map(str, sorted(false)))})")
+        return conditions, args
 
     def word_counts(self, query: ParsedQuery, filter_sets: list[Filters]) -> Any:
         raise self._not_yet("collocates and keyness")
