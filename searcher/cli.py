@@ -269,6 +269,14 @@ def _options(opts: dict[str, Any], **more: Any) -> api.SearchOptions:
     return api.SearchOptions({spec.name: opts[spec.name] for spec in FILTERS}, sort=opts["sort"], base_url=base_url, **more)
 
 
+sort_option = click.option(
+    "--sort",
+    type=click.Choice(api.SORTS),
+    default="relevance",
+    show_default=True,
+    help="relevance (BM25), date (newest first) or date-asc (oldest first; undated last).",
+)
+
 # Links in results (the url column, --cite) point at a running `searcher serve`.
 base_url_option = click.option(
     "--base-url",
@@ -290,13 +298,7 @@ QUERY_SETTINGS = {"ignore_unknown_options": True}
 @filter_options
 @click.option("--limit", type=click.IntRange(0, api.MAX_LIMIT), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
-@click.option(
-    "--sort",
-    type=click.Choice(api.SORTS),
-    default="relevance",
-    show_default=True,
-    help="relevance (BM25), date (newest first) or date-asc (oldest first; undated last).",
-)
+@sort_option
 @click.option("--no-collapse", is_flag=True, help="Show every copy of identical or near-identical passages.")
 @click.option(
     "--cite", is_flag=True, help="Under each hit, its citation (title, place, date, compilation, page, paragraph) and link."
@@ -434,13 +436,7 @@ def render_terminal(result: Result, colour: bool, cite: bool = False) -> str:
 @index_dir_option
 @click.argument("query", nargs=-1)
 @filter_options
-@click.option(
-    "--sort",
-    type=click.Choice(api.SORTS),
-    default="relevance",
-    show_default=True,
-    help="relevance (BM25), date (newest first) or date-asc (oldest first; undated last).",
-)
+@sort_option
 @base_url_option
 @click.option(
     "--format",

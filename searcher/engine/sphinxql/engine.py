@@ -105,15 +105,7 @@ class ClusterEngine:
     def articles(self, query: ParsedQuery, filters: Filters) -> list[ArticleRef]:
         """Every article with a passage the query and filters keep, in index order (files by path,
         articles in file order), from its first passage; ``passages`` all its passages."""
-        plan = queries.plan(query)
-        conditions = queries.where(filters)
-        false = self._false_matches(self._connection(), plan, conditions)
-        args: list[Any] = []
-        if plan.expression is not None:
-            conditions.insert(0, "MATCH(%s)")
-            args.append(plan.expression)
-        if false:
-            conditions.append(f"id NOT IN ({','.join(map(str, sorted(false)))})")
+        conditions, args = self._matching(query, filters)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         kept = self._read(
             f"SELECT doc, COUNT(*) AS n FROM {{index}}{where} GROUP BY doc LIMIT {MAX_FILES} {dialect.options(MAX_FILES)}",
@@ -214,7 +206,7 @@ class ClusterEngine:
         """The WHERE conditions and arguments of the passages the query and filters keep."""
         plan = queries.plan(query)
         conditions = queries.where(filters)
-        false = self._false_matches(self._connection(), plan, conditions)
+        false = self._false_matches(plan, conditions)
         args: list[Any] = []
         if plan.expression is not None:
             conditions.insert(0, "MATCH(%s)")
@@ -295,16 +287,7 @@ class ClusterEngine:
     ) -> EngineResult:
         if count != "passages":
             raise queries.Unsupported("counting articles in facets is not supported on the cluster engine yet")
-        plan = queries.plan(query)
-        conditions = queries.where(filters)
-        conn = self._connection()
-        false = self._false_matches(conn, plan, conditions)
-        args: list[Any] = []
-        if plan.expression is not None:
-            conditions.insert(0, "MATCH(%s)")
-            args.append(plan.expression)
-        if false:
-            conditions.append(f"id NOT IN ({','.join(map(str, sorted(false)))})")
+        conditions, args = self._matching(query, filters)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         max_matches = max(MAX_MATCHES, offset + limit)
         facet_sql = " ".join(f"FACET {name} ORDER BY COUNT(*) DESC LIMIT {max_matches}" for name in FACETS)
@@ -428,7 +411,7 @@ class ClusterEngine:
                 conn.close()
         raise client.Unreachable(f"no replica of shard {shard} answers: {'; '.join(problems)}")
 
-    def _false_matches(self, conn: Any, plan: queries.Plan, conditions: list[str]) -> set[int]:
+    def _false_matches(self, plan: queries.Plan, conditions: list[str]) -> set[int]:
         """Rows the expression keeps through an inexact term's superset that the term does not match."""
         false: set[int] = set()
         for check in plan.checks:
