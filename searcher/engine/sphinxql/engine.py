@@ -11,10 +11,12 @@ replica journal.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
 from ...analysis import analyzer_id, fold
+from ...dates import date_key
 from ...fields import FACETS
 from ...matching import term_spans
 from ...model import ArticleRef, IndexStats, StoredPassage
@@ -31,6 +33,9 @@ MAX_MATCHES = 10_000
 # Files and articles a listing may hold (Sphinx allocates its sorter by max_matches: a million
 # made every GROUP BY take a second).
 MAX_FILES = 200_000
+# Export reads the matches in batches of this many, and at most this many in all.
+EXPORT_BATCH = 2_000
+MAX_EXPORTED = 500_000
 # Buckets of a distribution (counties x years at most; the sorter Sphinx allocates grows with it).
 MAX_BUCKETS = 50_000
 # Candidates the application ranks when a query has more matches (every match when fewer).
@@ -148,8 +153,41 @@ class ClusterEngine:
             f"集群引擎暂不支持{what}；请使用本机索引。",
         )
 
-    def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> Any:
-        raise self._not_yet("export")
+    def iter_hits(self, query: ParsedQuery, filters: Filters, sort: Sort) -> tuple[int, Iterator[EngineHit]]:
+        """Every match in result order, for export: read in id order (a cursor, no growing
+        max_matches), then ordered in the application as the local engine orders them (relevance:
+        its score; dates: newest or oldest first, undated last; ties by file, then place in it)."""
+        conditions, args = self._matching(query, filters)
+        rows: list[tuple[Any, ...]] = []
+        last = 0
+        while True:
+            where = " AND ".join([*conditions, f"id > {last}"])
+            batch = self._read(
+                f"SELECT id, stored FROM {{index}} WHERE {where} ORDER BY id ASC LIMIT {EXPORT_BATCH} "
+                f"{dialect.options(EXPORT_BATCH)}",
+                args,
+            ).rows
+            rows += batch
+            if len(rows) > MAX_EXPORTED:
+                raise self._not_yet(f"exporting more than {MAX_EXPORTED:,} passages")
+            if len(batch) < EXPORT_BATCH:
+                break
+            last = max(int(r[0]) for r in batch)
+        collection = self._collection(ranking.query_words(query)) if sort == "relevance" and query.must else None
+        keyed = []
+        for row_id, raw in rows:
+            f = json.loads(raw)
+            score = ranking.score(query, f, collection) if collection is not None else 0.0
+            day = date_key(f["date"], end=False) if f.get("date") else 0
+            if collection is not None:
+                key: tuple[Any, ...] = (-score,)
+            elif sort == "date-asc":
+                key = (day == 0, day)
+            else:
+                key = (-day,)
+            keyed.append((*key, f["path_key"], f.get("seq", 0), int(row_id), score, raw))
+        keyed.sort(key=lambda t: t[:-2])
+        return len(keyed), (EngineHit(_stored(t[-1]), round(t[-2], 4)) for t in keyed)
 
     def distribution(self, query: ParsedQuery, filters: Filters, by: tuple[str, ...]) -> Distribution:
         """Per bucket of ``by`` (facet fields; every bucket the filters keep, matched or not):
