@@ -254,6 +254,19 @@ def _index(
 ) -> IndexSummary:
     # SEARCHER_COMMIT_EVERY exists for the crash tests, which need commits every few files.
     every = commit_every or int(os.environ.get("SEARCHER_COMMIT_EVERY", COMMIT_EVERY_FILES))
+
+    def run(engine: Engine, directory: Path, corrections: Any) -> IndexSummary:
+        return indexing.run(
+            engine,
+            directory,
+            paths,
+            jobs=jobs,
+            progress=progress,
+            commit_every=every,
+            metadata=corrections,
+            collection=collection,
+        )
+
     if rebuild and rebuilding.has_index(index_dir):
         # Built beside the index and swapped in at the end: readers keep the old one until then,
         # and a rebuild that fails leaves it as it was. The old index's lock is held throughout.
@@ -261,16 +274,7 @@ def _index(
             corrections, gone = _corrections(index_dir, paths, metadata)
             rebuilding.carry_corrections(index_dir, new_dir)
             engine = open_engine(new_dir, create=True)
-            summary = indexing.run(
-                engine,
-                new_dir,
-                paths,
-                jobs=jobs,
-                progress=progress,
-                commit_every=every,
-                metadata=corrections,
-                collection=collection,
-            )
+            summary = run(engine, new_dir, corrections)
             summary.notes.extend(_unmatched_corrections(corrections, engine))
             engine.close()
     else:
@@ -281,16 +285,7 @@ def _index(
             engine = open_engine(index_dir, create=True)
         if rebuild:
             (index_dir / indexing.FOLDERS_FILE).unlink(missing_ok=True)
-        summary = indexing.run(
-            engine,
-            index_dir,
-            paths,
-            jobs=jobs,
-            progress=progress,
-            commit_every=every,
-            metadata=corrections,
-            collection=collection,
-        )
+        summary = run(engine, index_dir, corrections)
         summary.notes.extend(_unmatched_corrections(corrections, engine))
     summary.notes.extend(
         f"the corrections of {f.path} are kept in the index although that file is gone; "
@@ -654,7 +649,7 @@ def _hit(h: EngineHit, terms: list[Term], shown: Callable[[str], str] | None = N
         dup_group=first.id if first else p.id,
         url=citations.passage_url(base_url, p.doc_id, paragraph),
         citation=citations.passage_citation(
-            p.title or "", p.province, p.city, p.county, p.date, p.compilation, p.page, paragraph
+            citations.article_citation(p.title or "", p.province, p.city, p.county, p.date, p.compilation), p.page, paragraph
         ),
         first_copy=first,
         duplicates=duplicates,

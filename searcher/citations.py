@@ -45,18 +45,9 @@ def article_citation(
     return "，".join(parts)
 
 
-def passage_citation(
-    title: str,
-    province: str | None,
-    city: str | None,
-    county: str | None,
-    date: str | None,
-    compilation: str | None,
-    page: str | None,
-    paragraph: int,
-) -> str:
-    """The article's citation, then 第N页 (PDF sources) and 第M段."""
-    parts = [article_citation(title, province, city, county, date, compilation)]
+def passage_citation(article: str, page: str | None, paragraph: int) -> str:
+    """An article's citation (``article_citation``), then 第N页 (PDF sources) and 第M段."""
+    parts = [article]
     if page:
         parts.append(f"第{page}页")
     parts.append(f"第{paragraph}段")
